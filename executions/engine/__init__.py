@@ -1,0 +1,5 @@
+"""The pure workflow engine core: YaWL parsing, jq templating and the interpreter.
+
+Nothing in this package may import Django (or any other framework): it is tested without a database,
+and the Django shell (`executions.services`) feeds it events and persists what it returns.
+"""

@@ -1,0 +1,37 @@
+"""Who may do what: one policy for the pages, both APIs, gRPC, websockets and the admin.
+
+Roles are groups (created by a migration): viewer (read everything), operator (also start and steer
+executions), admin (also create, edit and delete workflows and manage tokens). Superusers may do everything.
+An API token acts with the smaller of its owner's rights and its scope.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+VIEWER, OPERATOR, ADMIN = "viewer", "operator", "admin"
+ROLE_PERMISSIONS = {
+    VIEWER: ["view_workflow", "view_workflowrevision", "view_execution", "view_historyentry", "view_auditevent"],
+    OPERATOR: ["operate_execution"],
+    ADMIN: ["add_workflow", "change_workflow", "delete_workflow", "add_apitoken", "change_apitoken"],
+}
+# Each role has the permissions of the roles before it.
+ROLE_ORDER = [VIEWER, OPERATOR, ADMIN]
+SCOPE_RANK = {"read": 0, "operate": 1, "admin": 2}
+
+
+def _token_allows(user: Any, needed_rank: int) -> bool:
+    token = getattr(user, "api_token", None)
+    return token is None or SCOPE_RANK.get(token.scope, -1) >= needed_rank
+
+
+def can_view(user: Any) -> bool:
+    return bool(user and user.is_authenticated and user.has_perm("executions.view_execution"))
+
+
+def can_operate(user: Any) -> bool:
+    return can_view(user) and user.has_perm("executions.operate_execution") and _token_allows(user, 1)
+
+
+def can_manage_workflows(user: Any) -> bool:
+    return can_view(user) and user.has_perm("executions.change_workflow") and _token_allows(user, 2)

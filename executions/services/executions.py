@@ -1,0 +1,173 @@
+"""Operator actions on executions: start, stop, terminate, pause, resume, retry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from executions import broadcast
+from executions.actors import Actor
+from executions.engine.protocol import (
+    PauseRequested,
+    ResumeRequested,
+    RetryRequested,
+    StopRequested,
+    TerminateRequested,
+)
+from executions.engine.states import Action, ExecutionStatus, check_action
+from executions.errors import Conflict
+from executions.models import Execution, Workflow
+from executions.services.audit import audit_record
+from executions.services.shell import advance_locked, lock_execution
+from executions.services.starting import check_input, create_execution
+
+_MISSING = object()
+
+
+@transaction.atomic
+def execution_start(
+    *,
+    actor: Actor,
+    workflow: Workflow,
+    input: Any = None,
+    idempotency_key: str = "",
+    queue_name: str | None = None,
+    run_timeout_seconds: int | None = None,
+    concurrency_key: str = "",
+    batch_id: str = "",
+    session_id: str = "",
+) -> Execution:
+    """Queue a new execution of the workflow's current revision.
+
+    Idempotent by `idempotency_key`: the same key with the same input returns the existing execution; with
+    another input it is a Conflict.
+    """
+    input = check_input(input)
+    if idempotency_key:
+        existing = Execution.objects.filter(workflow=workflow, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return _same_or_conflict(existing, input)
+    try:
+        with transaction.atomic():
+            execution = create_execution(
+                actor=actor,
+                workflow=workflow,
+                input=input,
+                queue_name=queue_name,
+                run_timeout_seconds=run_timeout_seconds,
+                concurrency_key=concurrency_key,
+                idempotency_key=idempotency_key,
+                batch_id=batch_id,
+                session_id=session_id,
+            )
+    except IntegrityError:
+        # A concurrent start with the same key won the race.
+        existing = Execution.objects.get(workflow=workflow, idempotency_key=idempotency_key)
+        return _same_or_conflict(existing, input)
+    audit_record(
+        actor=actor, action="start", target_type="execution", target_id=execution.pk, execution=execution,
+        details={"workflow": workflow.name, "revision": execution.revision.number},
+    )
+    transaction.on_commit(lambda: broadcast.execution_changed(execution.pk, status=execution.status))
+    return execution
+
+
+def _same_or_conflict(existing: Execution, input: Any) -> Execution:
+    if existing.input != input:
+        raise Conflict(
+            f"idempotency key {existing.idempotency_key!r} was already used for execution {existing.pk} "
+            "with a different input"
+        )
+    return existing
+
+
+def _operate(
+    *, actor: Actor, execution_id: str, action: Action, event: Any, reason: str = ""
+) -> Execution:
+    execution = lock_execution(execution_id)
+    check_action(execution.status, action)
+    now = timezone.now()
+    if action in (Action.STOP, Action.TERMINATE):
+        execution.cancelled_at = now
+        execution.cancelled_by = actor.label
+        execution.stop_requested = True
+        execution.terminate_requested = action == Action.TERMINATE
+    if execution.status == ExecutionStatus.QUEUED and not execution.cursor:
+        # Never begun: nothing runs, so it stops at once without the interpreter.
+        execution.status = ExecutionStatus.STOPPED
+        execution.finished_at = now
+        execution.save()
+        transaction.on_commit(lambda: broadcast.execution_changed(execution.pk, status=execution.status))
+    else:
+        if action == Action.RETRY:
+            execution.retry_count += 1
+            execution.cancelled_at = None
+            execution.cancelled_by = ""
+            execution.stop_requested = execution.terminate_requested = False
+        if action == Action.PAUSE:
+            execution.pause_requested = True
+        advance_locked(execution, event)
+    audit_record(
+        actor=actor, action=action.value, target_type="execution", target_id=execution.pk, execution=execution,
+        reason=reason,
+    )
+    return execution
+
+
+@transaction.atomic
+def execution_stop(*, actor: Actor, execution_id: str, reason: str = "") -> Execution:
+    """Drain: no new step starts, running steps finish, then STOPPED."""
+    return _operate(actor=actor, execution_id=execution_id, action=Action.STOP, event=StopRequested(), reason=reason)
+
+
+@transaction.atomic
+def execution_terminate(*, actor: Actor, execution_id: str, reason: str = "") -> Execution:
+    """Interrupt running steps and stop at once."""
+    return _operate(
+        actor=actor, execution_id=execution_id, action=Action.TERMINATE, event=TerminateRequested(), reason=reason
+    )
+
+
+@transaction.atomic
+def execution_pause(*, actor: Actor, execution_id: str, reason: str = "") -> Execution:
+    return _operate(actor=actor, execution_id=execution_id, action=Action.PAUSE, event=PauseRequested(), reason=reason)
+
+
+@transaction.atomic
+def execution_resume(*, actor: Actor, execution_id: str, reason: str = "") -> Execution:
+    execution = _operate(
+        actor=actor, execution_id=execution_id, action=Action.RESUME, event=ResumeRequested(), reason=reason
+    )
+    Execution.objects.filter(pk=execution.pk).update(pause_requested=False)
+    return execution
+
+
+@transaction.atomic
+def execution_retry(
+    *, actor: Actor, execution_id: str, input: Any = _MISSING, reason: str = ""
+) -> Execution:
+    """Redrive a FAILED or STOPPED execution from the steps that did not complete."""
+    if input is _MISSING:
+        event = RetryRequested()
+    else:
+        event = RetryRequested(replace_input=True, input=check_input(input))
+    return _operate(actor=actor, execution_id=execution_id, action=Action.RETRY, event=event, reason=reason)
+
+
+@transaction.atomic
+def execution_deadline(*, actor: Actor, execution_id: str, event: Any) -> Execution:
+    """Fail an execution that ran past its deadline (the scheduler's call; re-checked under the lock)."""
+    execution = lock_execution(execution_id)
+    now = timezone.now()
+    if ExecutionStatus(execution.status).is_terminal or execution.deadline_at is None or execution.deadline_at > now:
+        return execution
+    execution.cancelled_at = now
+    execution.cancelled_by = actor.label
+    advance_locked(execution, event)
+    audit_record(
+        actor=actor, action="timeout", target_type="execution", target_id=execution.pk, execution=execution,
+        reason=f"ran past its deadline of {execution.run_timeout_seconds}s",
+    )
+    return execution

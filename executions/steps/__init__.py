@@ -1,0 +1,42 @@
+"""Handlers for integration steps, one per type, registered in one table.
+
+A handler takes the RunStep command (input and rendered params) and a cancellation event, returns the raw
+result (JSON-able) or raises StepFailure(code, message). Handlers run outside any transaction.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from executions.engine.protocol import RunStep
+from executions.engine.states import StepType
+
+
+class StepFailure(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+Handler = Callable[[RunStep, threading.Event], Any]
+
+
+def _function_call(command: RunStep, cancelled: threading.Event) -> Any:
+    from executions.steps.function_call import run
+
+    return run(command, cancelled)
+
+
+HANDLERS: dict[StepType, Handler] = {
+    StepType.FUNCTION_CALL: _function_call,
+}
+
+
+def run_handler(command: RunStep, *, cancelled: threading.Event) -> Any:
+    handler = HANDLERS.get(StepType(command.step_type))
+    if handler is None:
+        raise StepFailure("STEP_INTERNAL", f"no handler for step type {command.step_type}")
+    return handler(command, cancelled)

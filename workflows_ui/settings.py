@@ -1,0 +1,172 @@
+"""Settings for workflows_ui, all read from the environment (see README "Configuration").
+
+Defaults give the embedded mode: SQLite, the in-process thread executor and an in-memory channel layer.
+An invalid value stops start-up with an ImproperlyConfigured error naming the variable.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlparse
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from workflows_ui.env import env_bool, env_choice, env_list, env_number, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(env_str("WORKFLOWS_DATA_DIR", str(BASE_DIR / "var")))
+
+DEBUG = env_bool("DEBUG", False)
+
+SECRET_KEY = env_str("SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("SECRET_KEY must be set (a development default is used only with DEBUG=1)")
+    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "django_htmx",
+    "template_partials",
+    "channels",
+    "executions",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "workflows_ui.urls"
+WSGI_APPLICATION = "workflows_ui.wsgi.application"
+ASGI_APPLICATION = "workflows_ui.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def _database(url: str) -> dict:
+    scheme = urlparse(url).scheme
+    if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
+        raise ImproperlyConfigured(f"DATABASE_URL must be a sqlite:// or postgres:// URL, got scheme {scheme!r}")
+    try:
+        config = dj_database_url.parse(url, conn_max_age=0)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"DATABASE_URL is invalid: {exc}") from None
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        Path(config["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+        # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN so two writers
+        # queue on busy_timeout instead of failing with "database is locked" when a read lock upgrades.
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
+        }
+        config["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+    return config
+
+
+DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'db.sqlite3'}"
+DATABASES = {"default": _database(DATABASE_URL)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "executions:overview"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = DATA_DIR / "static"
+# Served by WhiteNoise from the finders, so the embedded mode needs no collectstatic step.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- Channels -----------------------------------------------------------------------------------------------
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    if urlparse(REDIS_URL).scheme not in {"redis", "rediss", "unix"}:
+        raise ImproperlyConfigured(f"REDIS_URL must be a redis:// URL, got {REDIS_URL!r}")
+    CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# --- REST framework -----------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "executions.api.auth.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "executions.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+
+# --- The engine -----------------------------------------------------------------------------------------------
+# thread: a pool inside the serving process (embedded default); inline: run in the caller after commit
+# (tests, scripts); celery: Celery workers (scale-out).
+WORKFLOWS_EXECUTOR = env_choice("WORKFLOWS_EXECUTOR", "thread", ("thread", "inline", "celery"))
+WORKFLOWS_THREADS = env_number("WORKFLOWS_THREADS", 8, int, minimum=1)
+WORKFLOWS_SCHEDULER_INTERVAL = env_number("WORKFLOWS_SCHEDULER_INTERVAL", 0.5, float, minimum=0.01)
+WORKFLOWS_LEASE_SECONDS = env_number("WORKFLOWS_LEASE_SECONDS", 30.0, float, minimum=1)
+WORKFLOWS_MAX_STEP_RUNS = env_number("WORKFLOWS_MAX_STEP_RUNS", 1000, int, minimum=1)
+WORKFLOWS_MAX_DATA_BYTES = env_number("WORKFLOWS_MAX_DATA_BYTES", 2 * 1024 * 1024, int, minimum=1024)
+WORKFLOWS_MAX_RETRIES = env_number("WORKFLOWS_MAX_RETRIES", 100, int, minimum=0)
+WORKFLOWS_STEP_TIMEOUT_SECONDS = env_number("WORKFLOWS_STEP_TIMEOUT_SECONDS", 900.0, float, minimum=1)
+WORKFLOWS_STEP_TOTAL_SECONDS = env_number("WORKFLOWS_STEP_TOTAL_SECONDS", 24 * 3600.0, float, minimum=1)
+WORKFLOWS_EXECUTION_TIMEOUT_SECONDS = env_number(
+    "WORKFLOWS_EXECUTION_TIMEOUT_SECONDS", 48 * 3600, int, minimum=1
+)
+WORKFLOWS_MAX_REQUEST_BYTES = env_number("WORKFLOWS_MAX_REQUEST_BYTES", 4 * 1024 * 1024, int, minimum=1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = WORKFLOWS_MAX_REQUEST_BYTES
+# Registered Python functions for functionCall steps: {"function id": "dotted.path.to.callable"}.
+WORKFLOWS_FUNCTIONS: dict[str, str] = {}
+WORKFLOWS_FUNCTION_MODULES = env_list("WORKFLOWS_FUNCTION_MODULES", ["executions.demo_functions"])
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
+}
