@@ -55,7 +55,7 @@ def _fire_timers(now: datetime) -> int:
     fired = 0
     for execution_id, run_id in due:
         try:
-            fired += services.timer_fire(execution_id=execution_id, run_id=run_id)
+            fired += services.timer_fire(execution_id=execution_id, run_id=run_id, now=now)
         except DomainError as exc:
             log.warning("timer %s#%s: %s", execution_id, run_id, exc)
     return fired
@@ -102,7 +102,9 @@ def _fail_past_deadline(now: datetime) -> int:
     count = 0
     for execution_id in due[:BATCH]:
         try:
-            services.execution_deadline(execution_id=execution_id, actor=SYSTEM_TIMEOUT, event=DeadlineExceeded())
+            services.execution_deadline(
+                execution_id=execution_id, actor=SYSTEM_TIMEOUT, event=DeadlineExceeded(), now=now
+            )
             count += 1
         except DomainError as exc:
             log.info("deadline of %s: %s", execution_id, exc)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils.dateparse import parse_datetime
 
 from executions.engine.states import ExecutionStatus
@@ -73,7 +73,10 @@ def parse_statuses(values: Iterable[str]) -> tuple[str, ...]:
 def parse_time(value: str, *, field: str) -> datetime | None:
     if not value:
         return None
-    parsed = parse_datetime(value)
+    try:
+        parsed = parse_datetime(value)
+    except ValueError:  # well-formed but impossible, e.g. month 13
+        parsed = None
     if parsed is None or parsed.tzinfo is None:
         raise InvalidInput(f"{field} must be an RFC 3339 time with a timezone, got {value!r}")
     return parsed
@@ -82,7 +85,8 @@ def parse_time(value: str, *, field: str) -> datetime | None:
 def execution_list(*, filters: ExecutionFilters | None = None) -> QuerySet[Execution]:
     """Newest first; (created_at, id) is the keyset the cursor pages on."""
     f = filters or ExecutionFilters()
-    qs = Execution.objects.select_related("workflow")
+    # The revision number (an API's deployment id) comes along without loading each revision's spec text.
+    qs = Execution.objects.select_related("workflow").annotate(revision_number=F("revision__number"))
     if f.statuses:
         qs = qs.filter(status__in=f.statuses)
     if f.workflow_id:
@@ -108,6 +112,12 @@ def execution_list(*, filters: ExecutionFilters | None = None) -> QuerySet[Execu
     if f.search:
         qs = qs.filter(Q(pk__startswith=f.search.lower()) | Q(workflow__name__icontains=f.search))
     return qs.order_by("-created_at", "-id")
+
+
+def execution_status_counts() -> dict[str, int]:
+    """How many executions are in each status, every status present (zero included), in enum order."""
+    counts = dict(Execution.objects.order_by().values_list("status").annotate(n=Count("pk")))
+    return {status.value: counts.get(status.value, 0) for status in ExecutionStatus}
 
 
 def execution_history(*, execution: Execution) -> QuerySet[HistoryEntry]:
@@ -147,9 +157,12 @@ def execution_page(*, queryset: QuerySet[Execution], cursor: str = "", size: int
     """One page newest-first, continuing after `cursor` (the last row's created_at and id)."""
     if cursor:
         data = decode_cursor(cursor)
-        created = parse_datetime(str(data.get("c", "")))
+        try:
+            created = parse_datetime(str(data.get("c", "")))
+        except ValueError:
+            created = None
         last_id = data.get("i")
-        if created is None or not isinstance(last_id, str):
+        if created is None or created.tzinfo is None or not isinstance(last_id, str) or not last_id.isalnum():
             raise InvalidInput("invalid page cursor")
         queryset = queryset.filter(Q(created_at__lt=created) | Q(created_at=created, id__lt=last_id))
     rows = list(queryset[: size + 1])
@@ -158,4 +171,17 @@ def execution_page(*, queryset: QuerySet[Execution], cursor: str = "", size: int
     if len(rows) > size:
         last = items[-1]
         next_cursor = encode_cursor({"c": last.created_at.isoformat(), "i": last.pk})
+    return Page(items=items, next_cursor=next_cursor)
+
+
+def workflow_page(*, queryset: QuerySet[Workflow], cursor: str = "", size: int = 50) -> Page:
+    """One page in name order, continuing after `cursor` (the last row's name, which is unique)."""
+    if cursor:
+        last_name = decode_cursor(cursor).get("n")
+        if not isinstance(last_name, str) or not last_name.replace("-", "").isalnum():
+            raise InvalidInput("invalid page cursor")
+        queryset = queryset.filter(name__gt=last_name)
+    rows = list(queryset.order_by("name")[: size + 1])
+    items = rows[:size]
+    next_cursor = encode_cursor({"n": items[-1].name}) if len(rows) > size else None
     return Page(items=items, next_cursor=next_cursor)

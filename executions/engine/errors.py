@@ -1,4 +1,4 @@
-"""YaWL error codes (what `StepError.code` and the execution's error code can be) and the engine's own errors."""
+"""YaWL error codes (the values of `StepError.code` and of the execution's error) and the engine's errors."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ INVALID_INPUT = "INVALID_INPUT"
 FUNCTION_CALL_INVALID_RESPONSE = "FUNCTION_CALL_INVALID_RESPONSE"
 EXECUTION_TIMEOUT = "EXECUTION_TIMEOUT"
 
-# `ALL` in an errorList covers every code except this one: an internal error is never retried or caught by ALL.
+# `ALL` in an errorList covers every code except these: an internal error is never retried, nor caught by ALL.
 NEVER_COVERED_BY_ALL = frozenset({STEP_INTERNAL})
 
 KNOWN_CODES = frozenset(

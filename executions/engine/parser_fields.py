@@ -179,9 +179,11 @@ class Fields:
         if not node.is_map:
             self.issues.add(f"{key!r} must be a mapping", self.at(key), node)
             return {}
-        return {name: self.check_template(child, f"{self.at(key)}.{name}") for name, child in node.value.items()}
+        return {
+            name: self.check_template(child, f"{self.at(key)}.{name}") for name, child in node.value.items()
+        }
 
-    # -- shared objects ----------------------------------------------------------------------------------------
+    # -- shared objects --------------------------------------------------------------------------------------
 
     def retry_policy(self, key: str) -> RetryPolicy | None:
         node = self.child(key)

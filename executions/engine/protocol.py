@@ -172,12 +172,19 @@ class RunRecord:
 
 @dataclass(frozen=True)
 class Outcome:
+    """`transitions`: every status the execution entered during this call, in order, ending with `status`
+    (empty when it did not change). Each hop is legal per STATUS_TRANSITIONS even when old -> `status` is not
+    a single legal move: a Resume or redrive whose held work runs to the end goes PAUSED -> RUNNING ->
+    FINISHED in one call. Check hop by hop.
+    """
+
     cursor: dict[str, Any]
     status: ExecutionStatus
     result: Any = None
     error: StepError | None = None
     runs: tuple[RunRecord, ...] = field(default_factory=tuple)
     commands: tuple[Command, ...] = field(default_factory=tuple)
+    transitions: tuple[ExecutionStatus, ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ SecretResolver = Callable[[str], str | None]
 
 _PRELUDE = (
     ". as [$__in, $global, $counter, $__now, $__secrets] | "
-    "def now: $__now; def env: {}; def input: error(\"input is not available in templates\"); "
+    'def now: $__now; def env: {}; def input: error("input is not available in templates"); '
     "def inputs: empty; def debug: .; def debug(m): .; def stderr: .; def input_filename: null; "
     "def secret($name): if ($__secrets | has($name)) then $__secrets[$name] "
     'else error("secret \\($name | tojson) is not defined") end; '
@@ -111,7 +111,7 @@ def render(value: Any, data: Any, env: Env) -> Any:
     return value
 
 
-def test(condition: str, data: Any, env: Env) -> bool:
+def holds(condition: str, data: Any, env: Env) -> bool:
     result = _first(_compile(condition), data, env, default=False)
     return result is not None and result is not False
 
@@ -138,7 +138,7 @@ def _resolve(names: tuple[str, ...], resolver: SecretResolver | None) -> dict[st
 def _compile(program: str) -> _Compiled:
     if _LOCKBOX.search(program):
         raise TemplateError(
-            "Lockbox is not available on this engine: use secret(\"name\") to read a secret instead"
+            'Lockbox is not available on this engine: use secret("name") to read a secret instead'
         )
     literal = _SECRET_CALL.findall(program)
     if len(literal) != len(_SECRET_ANY.findall(program)):

@@ -45,13 +45,15 @@ class YNode:
         return self.value
 
 
-def compose(text: str, *, max_nodes: int) -> YNode:
+def compose(text: str, *, max_nodes: int) -> tuple[YNode, list[SpecIssue]]:
+    """The node tree and the duplicate keys found (reported with the other problems, not alone)."""
     loader = yaml.SafeLoader(text)
     try:
         root = loader.get_single_node()
         if root is None:
             raise SpecError([SpecIssue("the document is empty", "", 1, 1)])
-        return _Converter(loader, max_nodes).convert(root, "", 0)
+        converter = _Converter(loader, max_nodes)
+        return converter.convert(root, "", 0), converter.duplicates
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
@@ -81,6 +83,7 @@ class _Converter:
         self.loader = loader
         self.max_nodes = max_nodes
         self.count = 0
+        self.duplicates: list[SpecIssue] = []
 
     def convert(self, node: yaml.Node, path: str, depth: int) -> YNode:
         self.count += 1
@@ -89,7 +92,8 @@ class _Converter:
             message = f"the document expands to more than {self.max_nodes} nodes (an alias bomb?)"
             raise SpecError([SpecIssue(message, path, line, column)])
         if depth > MAX_DEPTH:
-            raise SpecError([SpecIssue("the document nests too deeply", path, line, column)])
+            message = "the document nests too deeply (or an alias refers to itself)"
+            raise SpecError([SpecIssue(message, path[:80], line, column)])
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth, line, column)
         if isinstance(node, yaml.SequenceNode):
@@ -98,20 +102,16 @@ class _Converter:
         return YNode(self._scalar(node, path, line, column), line, column, raw=node.value)
 
     def _mapping(self, node: yaml.MappingNode, path: str, depth: int, line: int, column: int) -> YNode:
-        issues: list[SpecIssue] = []
         seen: set[str] = set()
         for key_node, _ in node.value:
+            mark = key_node.start_mark
             if not isinstance(key_node, yaml.ScalarNode):
-                mark = key_node.start_mark
-                issues.append(SpecIssue("keys must be strings", path, mark.line + 1, mark.column + 1))
-            elif key_node.tag != "tag:yaml.org,2002:merge" and key_node.value in seen:
-                mark = key_node.start_mark
+                raise SpecError([SpecIssue("keys must be strings", path, mark.line + 1, mark.column + 1)])
+            if key_node.tag != "tag:yaml.org,2002:merge" and key_node.value in seen:
                 message = f"duplicate key {key_node.value!r}"
-                issues.append(SpecIssue(message, _join(path, key_node.value), mark.line + 1, mark.column + 1))
-            else:
-                seen.add(key_node.value)
-        if issues:
-            raise SpecError(issues)
+                where = _join(path, key_node.value)
+                self.duplicates.append(SpecIssue(message, where, mark.line + 1, mark.column + 1))
+            seen.add(key_node.value)
         self.loader.flatten_mapping(node)  # resolves `<<: *anchor` merges; explicit keys win
         result = YNode({}, line, column)
         for key_node, value_node in node.value:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -157,15 +158,15 @@ def execution_retry(
 
 
 @transaction.atomic
-def execution_deadline(*, actor: Actor, execution_id: str, event: Any) -> Execution:
+def execution_deadline(*, actor: Actor, execution_id: str, event: Any, now: datetime | None = None) -> Execution:
     """Fail an execution that ran past its deadline (the scheduler's call; re-checked under the lock)."""
     execution = lock_execution(execution_id)
-    now = timezone.now()
+    now = now or timezone.now()
     if ExecutionStatus(execution.status).is_terminal or execution.deadline_at is None or execution.deadline_at > now:
         return execution
     execution.cancelled_at = now
     execution.cancelled_by = actor.label
-    advance_locked(execution, event)
+    advance_locked(execution, event, now=now)
     audit_record(
         actor=actor, action="timeout", target_type="execution", target_id=execution.pk, execution=execution,
         reason=f"ran past its deadline of {execution.run_timeout_seconds}s",

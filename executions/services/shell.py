@@ -68,9 +68,9 @@ def execution_advance(*, execution_id: str, event: Event) -> Execution:
     return advance_locked(execution, event)
 
 
-def advance_locked(execution: Execution, event: Event) -> Execution:
+def advance_locked(execution: Execution, event: Event, *, now: datetime | None = None) -> Execution:
     """Feed one event to the interpreter for an execution already locked by the caller's transaction."""
-    now = timezone.now()
+    now = now or timezone.now()
     outcome = handle(
         definition_for(execution.revision),
         execution.cursor,
@@ -92,17 +92,17 @@ def step_failed(*, execution_id: str, run_id: int, attempt: int, code: str, mess
 
 
 @transaction.atomic
-def timer_fire(*, execution_id: str, run_id: int) -> bool:
-    """Fire one due timer. Returns False when another scheduler replica fired it first."""
+def timer_fire(*, execution_id: str, run_id: int, now: datetime | None = None) -> bool:
+    """Fire one due timer (due at `now`, the scheduler's clock). False when another replica fired it first."""
     execution = lock_execution(execution_id)
-    now = timezone.now()
+    now = now or timezone.now()
     # The execution row lock serialises replicas; the timer_at check makes the second one a no-op.
     fired = HistoryEntry.objects.filter(
         execution=execution, run_id=run_id, timer_at__isnull=False, timer_at__lte=now
     ).update(timer_at=None)
     if not fired:
         return False
-    advance_locked(execution, TimerFired(run_id))
+    advance_locked(execution, TimerFired(run_id), now=now)
     return True
 
 
@@ -130,7 +130,7 @@ def apply_outcome(execution: Execution, outcome: Outcome, *, now: datetime) -> N
         _notify_parent(execution)
     transaction.on_commit(lambda: broadcast.execution_changed(execution.pk, status=new_status.value))
     for event in follow_ups:
-        advance_locked(execution, event)
+        advance_locked(execution, event, now=now)
 
 
 def _upsert_entries(execution: Execution, runs: tuple[RunRecord, ...], *, now: datetime) -> dict[int, HistoryEntry]:

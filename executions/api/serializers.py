@@ -1,0 +1,230 @@
+"""Input serializers (request bodies and query strings: shape and types only, rules live in services) and
+output serializers (the resources the native API returns).
+
+Resource decisions:
+- statuses are lower-case API names (`executions.api.mapping`);
+- empty optional strings are null (`concurrency_key`, `batch_id`, `cancelled_by`, ...);
+- `deployment_id` is `"<workflow id>:<revision number>"`: the immutable revision the execution pinned;
+- `user_id` is who started the execution (`user:<name>` or `token:<token name> (<owner>)`);
+- `step_key` is the parent's step path for a child execution; `root_execution_id` is null for a top-level one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from rest_framework import serializers
+
+from executions.api.mapping import api_status, api_step_status, statuses_from_api
+from executions.selectors import ExecutionFilters
+
+MAX_PAGE_SIZE = 500
+DEFAULT_PAGE_SIZE = 50
+
+
+# --- input --------------------------------------------------------------------------------------------------
+
+
+class StrictSerializer(serializers.Serializer):
+    """Unknown keys are errors: a typo (`inputs`, `stauts`) must not be silently ignored."""
+
+    unknown_message = "unknown field"
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({key: [self.unknown_message] for key in unknown})
+        return super().to_internal_value(data)
+
+
+class StrictQuerySerializer(StrictSerializer):
+    unknown_message = "unknown query parameter"
+
+
+class PageQuerySerializer(StrictQuerySerializer):
+    cursor = serializers.CharField(required=False, default="", allow_blank=True, max_length=2000)
+    page_size = serializers.IntegerField(default=DEFAULT_PAGE_SIZE, min_value=1, max_value=MAX_PAGE_SIZE)
+
+
+class WorkflowCreateInputSerializer(StrictSerializer):
+    name = serializers.CharField()
+    specification = serializers.CharField(trim_whitespace=False)
+    description = serializers.CharField(required=False, default="", allow_blank=True)
+    labels = serializers.DictField(child=serializers.CharField(allow_blank=True), default=dict)
+
+
+class ExecutionStartInputSerializer(StrictSerializer):
+    workflow_id = serializers.CharField(help_text="the workflow's id or name")
+    input = serializers.JSONField(required=False, default=dict, allow_null=True)
+    idempotency_key = serializers.CharField(required=False, default="", allow_blank=True, max_length=200)
+    queue_name = serializers.CharField(required=False, default=None, allow_null=True, max_length=100)
+    run_timeout_seconds = serializers.IntegerField(required=False, default=None, allow_null=True, min_value=1)
+    concurrency_key = serializers.CharField(required=False, default="", allow_blank=True, max_length=200)
+    batch_id = serializers.CharField(required=False, default="", allow_blank=True, max_length=64)
+    session_id = serializers.CharField(required=False, default="", allow_blank=True, max_length=64)
+
+
+class ExecutionActionInputSerializer(StrictSerializer):
+    reason = serializers.CharField(required=False, default="", allow_blank=True, max_length=1000)
+
+
+def _text(max_length: int = 200) -> serializers.CharField:
+    return serializers.CharField(required=False, default="", allow_blank=True, max_length=max_length)
+
+
+def _time() -> serializers.DateTimeField:
+    return serializers.DateTimeField(required=False, default=None)
+
+
+class ExecutionListQuerySerializer(PageQuerySerializer):
+    status = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    workflow_id = _text()
+    queue_name = _text()
+    concurrency_key = _text()
+    batch_id = _text()
+    parent_execution_id = _text()
+    root_execution_id = _text()
+    created_after = _time()
+    created_before = _time()
+    started_after = _time()
+    started_before = _time()
+    finished_after = _time()
+    finished_before = _time()
+
+    def validate_status(self, value: list[str]) -> tuple[str, ...]:
+        try:
+            return statuses_from_api(value)
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from None
+
+
+def execution_filters(query: Mapping[str, Any]) -> ExecutionFilters:
+    """Validated ExecutionListQuerySerializer data -> the selector's filters."""
+    return ExecutionFilters(
+        statuses=query["status"],
+        workflow_id=query["workflow_id"],
+        queue_name=query["queue_name"],
+        concurrency_key=query["concurrency_key"],
+        batch_id=query["batch_id"],
+        parent_id=query["parent_execution_id"],
+        root_id=query["root_execution_id"],
+        created_after=query["created_after"],
+        created_before=query["created_before"],
+        started_after=query["started_after"],
+        started_before=query["started_before"],
+        finished_after=query["finished_after"],
+        finished_before=query["finished_before"],
+    )
+
+
+# --- output -------------------------------------------------------------------------------------------------
+
+
+class TextOrNull(serializers.Field):
+    """An optional text column: "" is shown as null."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value: str) -> str | None:
+        return value or None
+
+
+def _error(code: str, message: str) -> dict[str, str] | None:
+    return {"code": code, "message": message} if code else None
+
+
+class WorkflowOutputSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    labels = serializers.DictField()
+    status = serializers.SerializerMethodField()
+    revision = serializers.IntegerField(source="current_revision.number", default=None)
+    specification = serializers.CharField(source="current_revision.yaml_text", default=None)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    created_by = TextOrNull()
+
+    def get_status(self, workflow) -> str:
+        return workflow.status.lower()
+
+
+class ExecutionOutputSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    workflow_id = serializers.CharField()
+    workflow_name = serializers.CharField(source="workflow.name")
+    deployment_id = serializers.SerializerMethodField()
+    status = serializers.SerializerMethodField()
+    payload = serializers.JSONField(source="input")
+    result = serializers.JSONField()
+    error = serializers.SerializerMethodField()
+    retry_count = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField()
+    completed_at = serializers.DateTimeField(source="finished_at")
+    cancelled_at = serializers.DateTimeField()
+    cancelled_by = TextOrNull()
+    queue_name = serializers.CharField()
+    concurrency_key = TextOrNull()
+    parent_execution_id = serializers.CharField(source="parent_id")
+    root_execution_id = serializers.CharField(source="root_id")
+    step_key = TextOrNull(source="parent_step_key")
+    batch_id = TextOrNull()
+    session_id = TextOrNull()
+    user_id = TextOrNull(source="started_by")
+    assigned_to_worker = TextOrNull()
+    run_timeout_seconds = serializers.IntegerField()
+    output_schema_name = serializers.SerializerMethodField()
+
+    def get_deployment_id(self, execution) -> str:
+        # Lists annotate the number (selectors.execution_list) so a page does not load each revision.
+        number = getattr(execution, "revision_number", None)
+        if number is None:
+            number = execution.revision.number
+        return f"{execution.workflow_id}:{number}"
+
+    def get_status(self, execution) -> str:
+        return api_status(execution.status)
+
+    def get_error(self, execution) -> dict[str, str] | None:
+        return _error(execution.error_code, execution.error_message)
+
+    def get_output_schema_name(self, execution) -> None:
+        return None
+
+
+class HistoryEntryOutputSerializer(serializers.Serializer):
+    """Needs `run_ids` in the context: entry pk -> run id, to show parents without a query per entry."""
+
+    run_id = serializers.IntegerField()
+    parent_run_id = serializers.SerializerMethodField()
+    step_id = serializers.CharField()
+    path = serializers.CharField()
+    title = serializers.CharField()
+    type = serializers.CharField()
+    status = serializers.SerializerMethodField()
+    input = serializers.JSONField()
+    output = serializers.JSONField()
+    error = serializers.SerializerMethodField()
+    attempts = serializers.IntegerField()
+    last_error = serializers.SerializerMethodField()
+    scheduled_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField()
+    next_attempt_at = serializers.DateTimeField()
+    child_execution_id = serializers.CharField()
+
+    def get_parent_run_id(self, entry) -> int | None:
+        return self.context["run_ids"].get(entry.parent_id) if entry.parent_id else None
+
+    def get_status(self, entry) -> str:
+        return api_step_status(entry.status)
+
+    def get_error(self, entry) -> dict[str, str] | None:
+        return _error(entry.error_code, entry.error_message)
+
+    def get_last_error(self, entry) -> dict[str, str] | None:
+        return _error(entry.last_error_code, entry.last_error_message)
