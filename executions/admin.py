@@ -55,7 +55,15 @@ class WorkflowAdmin(admin.ModelAdmin):
     search_fields = ["name", "=id", "description"]
     list_select_related = ["current_revision"]
     date_hierarchy = "created_at"
-    readonly_fields = ["id", "status", "current_revision", "created_at", "created_by", "updated_at", "updated_by"]
+    readonly_fields = [
+        "id",
+        "status",
+        "current_revision",
+        "created_at",
+        "created_by",
+        "updated_at",
+        "updated_by",
+    ]
     fieldsets = [
         (None, {"fields": ["name", "description", "labels", "yaml_text"]}),
         ("Record", {"fields": readonly_fields, "classes": ["collapse"]}),
@@ -66,7 +74,7 @@ class WorkflowAdmin(admin.ModelAdmin):
         return obj.current_revision.number if obj.current_revision else None
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # Deleting goes through services.workflow_delete (the API), which keeps workflows that have executions.
+        # Deleting goes through services.workflow_delete (the API): it keeps workflows with executions.
         return False
 
     def save_model(self, request: HttpRequest, obj: Workflow, form: WorkflowAdminForm, change: bool) -> None:
@@ -112,24 +120,19 @@ def _act_on_each(
     return done
 
 
-class ExecutionActions:
-    @admin.action(description="Stop selected executions", permissions=["operate"])
-    def stop_executions(self, request: HttpRequest, queryset: QuerySet[Execution]) -> None:
-        done = _act_on_each(request, queryset, services.execution_stop, "stopped")
-        if done:
-            messages.success(request, f"Asked {done} execution(s) to stop.")
-
-    @admin.action(description="Terminate selected executions", permissions=["operate"])
-    def terminate_executions(self, request: HttpRequest, queryset: QuerySet[Execution]) -> None:
-        done = _act_on_each(request, queryset, services.execution_terminate, "terminated")
-        if done:
-            messages.success(request, f"Terminated {done} execution(s).")
-
-
 @admin.register(Execution)
-class ExecutionAdmin(ExecutionActions, ReadOnlyAdmin):
+class ExecutionAdmin(ReadOnlyAdmin):
     actions = ["stop_executions", "terminate_executions"]
-    list_display = ["id", "workflow", "status", "created_at", "started_at", "finished_at", "started_by", "queue_name"]
+    list_display = [
+        "id",
+        "workflow",
+        "status",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "started_by",
+        "queue_name",
+    ]
     list_filter = ["status", "queue_name", "created_at"]
     search_fields = ["^id", "workflow__name", "=idempotency_key", "=batch_id", "started_by"]
     list_select_related = ["workflow"]
@@ -146,20 +149,45 @@ class ExecutionAdmin(ExecutionActions, ReadOnlyAdmin):
             "Who and where",
             {
                 "fields": [
-                    "started_by", "cancelled_by", "cancelled_at", "retry_count", "queue_name", "concurrency_key",
-                    "idempotency_key", "batch_id", "session_id", "parent", "root", "assigned_to_worker",
+                    "started_by",
+                    "cancelled_by",
+                    "cancelled_at",
+                    "retry_count",
+                    "queue_name",
+                    "concurrency_key",
+                    "idempotency_key",
+                    "batch_id",
+                    "session_id",
+                    "parent",
+                    "root",
+                    "assigned_to_worker",
                 ]
             },
         ),
         (
             "Engine state",
-            {"fields": ["stop_requested", "terminate_requested", "pause_requested", "cursor"], "classes": ["collapse"]},
+            {
+                "fields": ["stop_requested", "terminate_requested", "pause_requested", "cursor"],
+                "classes": ["collapse"],
+            },
         ),
     ]
     readonly_fields = ["history_link", "dashboard_link", "input_json", "result_json"]
 
     def has_operate_permission(self, request: HttpRequest) -> bool:
         return permissions.can_operate(request.user)
+
+    @admin.action(description="Stop selected executions", permissions=["operate"])
+    def stop_executions(self, request: HttpRequest, queryset: QuerySet[Execution]) -> None:
+        done = _act_on_each(request, queryset, services.execution_stop, "stopped")
+        if done:
+            messages.success(request, f"Asked {done} execution(s) to stop.")
+
+    @admin.action(description="Terminate selected executions", permissions=["operate"])
+    def terminate_executions(self, request: HttpRequest, queryset: QuerySet[Execution]) -> None:
+        done = _act_on_each(request, queryset, services.execution_terminate, "terminated")
+        if done:
+            messages.success(request, f"Terminated {done} execution(s).")
 
     @admin.display(description="Input")
     def input_json(self, obj: Execution) -> str:
@@ -176,7 +204,9 @@ class ExecutionAdmin(ExecutionActions, ReadOnlyAdmin):
 
     @admin.display(description="Dashboard")
     def dashboard_link(self, obj: Execution) -> str:
-        return format_html('<a href="{}">Open in the dashboard</a>', reverse("executions:execution_detail", args=[obj.pk]))
+        return format_html(
+            '<a href="{}">Open in the dashboard</a>', reverse("executions:execution_detail", args=[obj.pk])
+        )
 
 
 @admin.register(HistoryEntry)
@@ -203,7 +233,16 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["prefix", "name", "owner", "scope", "created_at", "last_used_at", "expires_at", "revoked_at"]
+    list_display = [
+        "prefix",
+        "name",
+        "owner",
+        "scope",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    ]
     list_filter = ["scope", "created_at", "revoked_at"]
     search_fields = ["=prefix", "name", "owner__username"]
     list_select_related = ["owner"]

@@ -36,5 +36,5 @@ def execution_changed(execution_id: str, *, status: str) -> None:
         send = async_to_sync(layer.group_send)
         send(execution_group(execution_id), message)
         send(EXECUTIONS_GROUP, message)
-    except Exception:  # noqa: BLE001 - see the module docstring
+    except Exception:
         log.warning("broadcast of execution %s failed", execution_id, exc_info=True)

@@ -56,6 +56,10 @@ class StatusesField(forms.MultipleChoiceField):
     def to_python(self, value: Any) -> list[str]:
         return [part.strip().upper() for item in super().to_python(value) for part in item.split(",") if part.strip()]
 
+    def bound_data(self, data: Any, initial: Any) -> list[str]:
+        # The checkboxes show what was understood (`?status=failed` ticks FAILED), not the raw text.
+        return self.to_python(data)
+
 
 class ExecutionFilterForm(forms.Form):
     status = StatusesField(
@@ -82,6 +86,7 @@ class WorkflowAdminForm(forms.ModelForm):
 
     yaml_text = forms.CharField(
         label="Specification (YaWL)",
+        strip=False,
         widget=forms.Textarea(attrs={"rows": 24, "cols": 100, "spellcheck": "false", "class": "vLargeTextField"}),
     )
 
@@ -113,7 +118,9 @@ class WorkflowAdminForm(forms.ModelForm):
         return labels
 
     def clean_yaml_text(self) -> str:
-        yaml_text = self.cleaned_data["yaml_text"]
+        # Browsers send a textarea's newlines as CRLF; keep the text as typed, or an untouched spec would
+        # differ from its revision and make a new one on every save.
+        yaml_text = self.cleaned_data["yaml_text"].replace("\r\n", "\n")
         try:
             services.workflow_validate(yaml_text=yaml_text)
         except InvalidInput as exc:
@@ -140,9 +147,9 @@ class ApiTokenAdminForm(forms.ModelForm):
 
 
 def _located(detail: dict[str, Any]) -> str:
-    where = ", ".join(
-        f"{name} {detail[key]}" for name, key in (("line", "line"), ("column", "column")) if detail.get(key)
-    )
+    """`steps.a.noOp.next (line 6, column 13): no step 'b' in this block`."""
+    where = ", ".join(f"{key} {detail[key]}" for key in ("line", "column") if detail.get(key))
     path = detail.get("path") or detail.get("field") or ""
-    prefix = " ".join(part for part in (path, f"({where})" if where else "") if part)
-    return f"{prefix}: {detail.get('message', '')}" if prefix else str(detail.get("message", ""))
+    prefix = f"{path} ({where})" if path and where else path or where
+    message = str(detail.get("message", ""))
+    return f"{prefix}: {message}" if prefix else message

@@ -100,12 +100,8 @@ class Execution(models.Model):
 
     queue_name = models.CharField(max_length=100, default="default")
     concurrency_key = models.CharField(max_length=200, blank=True)
-    parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
-    )
-    root = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="descendants"
-    )
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
+    root = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="descendants")
     parent_step_key = models.CharField(max_length=500, blank=True)
     parent_run_id = models.PositiveIntegerField(null=True, blank=True)
     batch_id = models.CharField(max_length=64, blank=True)
@@ -131,7 +127,9 @@ class Execution(models.Model):
                 name="execution_idempotency_unique",
             ),
             models.CheckConstraint(
-                condition=Q(finished_at__isnull=True) | Q(started_at__isnull=True) | Q(finished_at__gte=F("started_at")),
+                condition=Q(finished_at__isnull=True)
+                | Q(started_at__isnull=True)
+                | Q(finished_at__gte=F("started_at")),
                 name="execution_finished_after_started",
             ),
         ]
@@ -213,7 +211,9 @@ class HistoryEntry(models.Model):
             models.Index(fields=["timer_at"], name="history_timer_idx", condition=Q(timer_at__isnull=False)),
             # The scheduler: running attempts whose lease or step timeout expired.
             models.Index(
-                fields=["lease_expires_at"], name="history_lease_idx", condition=Q(lease_expires_at__isnull=False)
+                fields=["lease_expires_at"],
+                name="history_lease_idx",
+                condition=Q(lease_expires_at__isnull=False),
             ),
         ]
 
@@ -247,7 +247,12 @@ class AuditEvent(models.Model):
     target_type = models.CharField(max_length=32)
     target_id = models.CharField(max_length=64)
     execution = models.ForeignKey(
-        Execution, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_events", db_constraint=False
+        Execution,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+        db_constraint=False,
     )
     reason = models.TextField(blank=True)
     details = models.JSONField(default=dict, blank=True)

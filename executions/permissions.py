@@ -11,7 +11,13 @@ from typing import Any
 
 VIEWER, OPERATOR, ADMIN = "viewer", "operator", "admin"
 ROLE_PERMISSIONS = {
-    VIEWER: ["view_workflow", "view_workflowrevision", "view_execution", "view_historyentry", "view_auditevent"],
+    VIEWER: [
+        "view_workflow",
+        "view_workflowrevision",
+        "view_execution",
+        "view_historyentry",
+        "view_auditevent",
+    ],
     OPERATOR: ["operate_execution"],
     ADMIN: ["add_workflow", "change_workflow", "delete_workflow", "add_apitoken", "change_apitoken"],
 }
@@ -35,3 +41,18 @@ def can_operate(user: Any) -> bool:
 
 def can_manage_workflows(user: Any) -> bool:
     return can_view(user) and user.has_perm("executions.change_workflow") and _token_allows(user, 2)
+
+
+def ensure_roles() -> None:
+    """Create (or repair) the role groups and their permissions, as migration 0002 does."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group, Permission
+
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
+    granted: list[str] = []
+    for role in ROLE_ORDER:
+        granted = granted + ROLE_PERMISSIONS[role]
+        group, _ = Group.objects.get_or_create(name=role)
+        group.permissions.set(Permission.objects.filter(content_type__app_label="executions", codename__in=granted))

@@ -75,7 +75,10 @@ def _time_out_attempts(now: datetime) -> int:
             continue
         dispatch.cancel_step(execution_id, run_id)
         services.step_failed(
-            execution_id=execution_id, run_id=run_id, attempt=attempt, code="STEP_TIMEOUT",
+            execution_id=execution_id,
+            run_id=run_id,
+            attempt=attempt,
+            code="STEP_TIMEOUT",
             message="the step attempt ran past its timeout",
         )
         count += 1

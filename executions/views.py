@@ -1,4 +1,4 @@
-"""The operator dashboard: server-rendered pages; each view also serves its HTMX fragment of the same template.
+"""The operator dashboard: server-rendered pages; each view also serves an HTMX fragment of its template.
 
 Views parse the request, call one service or selector, and render. The rules (what may happen, when) live in
 the services and in `engine.states`; permissions in `executions.permissions`.
@@ -200,7 +200,9 @@ def execution_terminate(request: HtmxHttpRequest, execution_id: str) -> HttpResp
 # --- shared by the pages above ------------------------------------------------------------------------------
 
 
-def operate(request: HtmxHttpRequest, execution_id: str, action: Callable[..., Execution], *, done: str) -> HttpResponse:
+def operate(
+    request: HtmxHttpRequest, execution_id: str, action: Callable[..., Execution], *, done: str
+) -> HttpResponse:
     """Ask a service to act on an execution; a refusal is shown inline on the execution's page."""
     try:
         require_operator(request)
@@ -245,13 +247,15 @@ def execution_page(
         "can_terminate": can_operate and can(execution.status, Action.TERMINATE),
         "message": message,
         "notice": notice,
+        # A fragment response also carries the timeline, swapped out of band, so history keeps up with status.
+        "fragment": wants_fragment(request),
     }
     template = template_for(request, "executions/detail.html", "status-panel")
     return render(request, template, context, status=status)
 
 
 def nested(entries: Iterable[HistoryEntry]) -> list[HistoryEntry]:
-    """Entries in tree order (each run followed by the runs nested in it), each given a `depth` to indent by."""
+    """Runs in tree order (each followed by the runs nested in it), each with a `depth` to indent by."""
     children: dict[int | None, list[HistoryEntry]] = defaultdict(list)
     for entry in entries:
         children[entry.parent_id].append(entry)

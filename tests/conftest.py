@@ -12,6 +12,7 @@ from django.contrib.auth.models import Group, User
 
 from executions import services
 from executions.actors import Actor
+from executions.permissions import ensure_roles
 
 FINISHING_SPEC = """\
 yawl: "0.1"
@@ -51,6 +52,22 @@ steps:
 @pytest.fixture(autouse=True)
 def _inline_executor(settings):
     settings.WORKFLOWS_EXECUTOR = "inline"
+
+
+@pytest.fixture(autouse=True)
+def _role_groups(request) -> None:
+    """Make sure the role groups exist for every test that uses the database.
+
+    Migration 0002 creates them, but the flush after each transactional test deletes every row (post_migrate
+    re-creates permissions, not groups), so a later test would find none. serialized_rollback is not used:
+    mixed with plain transactional tests in one run, its restore collides with re-created content types.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None:
+        request.getfixturevalue("transactional_db" if marker.kwargs.get("transaction") else "db")
+    elif not {"db", "transactional_db"} & set(request.fixturenames):
+        return
+    ensure_roles()
 
 
 def make_user(username: str, role: str | None = None, password: str = "pw-for-tests-123") -> User:

@@ -23,7 +23,7 @@ SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set (a development default is used only with DEBUG=1)")
-    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
+    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -115,6 +115,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every request when it is missing
 # Served by WhiteNoise from the finders, so the embedded mode needs no collectstatic step.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
@@ -124,9 +125,7 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     if urlparse(REDIS_URL).scheme not in {"redis", "rediss", "unix"}:
         raise ImproperlyConfigured(f"REDIS_URL must be a redis:// URL, got {REDIS_URL!r}")
-    CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
-    }
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
@@ -155,9 +154,7 @@ WORKFLOWS_MAX_DATA_BYTES = env_number("WORKFLOWS_MAX_DATA_BYTES", 2 * 1024 * 102
 WORKFLOWS_MAX_RETRIES = env_number("WORKFLOWS_MAX_RETRIES", 100, int, minimum=0)
 WORKFLOWS_STEP_TIMEOUT_SECONDS = env_number("WORKFLOWS_STEP_TIMEOUT_SECONDS", 900.0, float, minimum=1)
 WORKFLOWS_STEP_TOTAL_SECONDS = env_number("WORKFLOWS_STEP_TOTAL_SECONDS", 24 * 3600.0, float, minimum=1)
-WORKFLOWS_EXECUTION_TIMEOUT_SECONDS = env_number(
-    "WORKFLOWS_EXECUTION_TIMEOUT_SECONDS", 48 * 3600, int, minimum=1
-)
+WORKFLOWS_EXECUTION_TIMEOUT_SECONDS = env_number("WORKFLOWS_EXECUTION_TIMEOUT_SECONDS", 48 * 3600, int, minimum=1)
 WORKFLOWS_MAX_REQUEST_BYTES = env_number("WORKFLOWS_MAX_REQUEST_BYTES", 4 * 1024 * 1024, int, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = WORKFLOWS_MAX_REQUEST_BYTES
 # Registered Python functions for functionCall steps: {"function id": "dotted.path.to.callable"}.
@@ -170,3 +167,23 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
 }
+
+# --- httpCall steps (executions/steps/http_call.py, executions/steps/ssrf.py) ------------------------------
+# Host names and CIDRs that bypass the SSRF guard (loopback, private, link-local, metadata, ... addresses),
+# comma-separated: "10.1.0.0/16,127.0.0.1,internal-api.example.com".
+# A host name admits whatever it resolves to.
+from ipaddress import ip_network  # noqa: E402 - kept with the only setting that needs it
+
+WORKFLOWS_HTTP_ALLOW = env_list("WORKFLOWS_HTTP_ALLOW", [])
+for _entry in WORKFLOWS_HTTP_ALLOW:
+    # Anything CIDR-shaped must parse: a typo must not silently turn into a host name that never matches.
+    if "/" in _entry or ":" in _entry or _entry.replace(".", "").isdigit():
+        try:
+            ip_network(_entry.strip("[]"), strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(f"WORKFLOWS_HTTP_ALLOW has an invalid CIDR {_entry!r}") from None
+WORKFLOWS_HTTP_MAX_RESPONSE_BYTES = env_number("WORKFLOWS_HTTP_MAX_RESPONSE_BYTES", 2 * 1024 * 1024, int, minimum=1024)
+WORKFLOWS_HTTP_MAX_REDIRECTS = env_number("WORKFLOWS_HTTP_MAX_REDIRECTS", 5, int, minimum=0)
+WORKFLOWS_HTTP_CONNECT_TIMEOUT = env_number("WORKFLOWS_HTTP_CONNECT_TIMEOUT", 10.0, float, minimum=0.1)
+# httpx logs every request URL at INFO, query string included: API keys passed in URLs would reach the logs.
+LOGGING.setdefault("loggers", {})["httpx"] = {"level": "WARNING"}

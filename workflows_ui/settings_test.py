@@ -4,6 +4,10 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "insecure-key-for-the-test-suite-only")
 
-from workflows_ui.settings import *  # noqa: E402, F403
+from workflows_ui.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # One file per test run, so two runs at once (or a run beside the service) never share a database.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405

@@ -39,9 +39,7 @@ def status_from_api(name: str) -> ExecutionStatus:
 
 def statuses_from_api(values: Iterable[str]) -> tuple[str, ...]:
     """Repeated and comma-separated API names -> stored statuses, in order and without duplicates."""
-    statuses = [
-        status_from_api(name).value for value in values for name in str(value).split(",") if name.strip()
-    ]
+    statuses = [status_from_api(name).value for value in values for name in str(value).split(",") if name.strip()]
     return tuple(dict.fromkeys(statuses))
 
 

@@ -16,8 +16,7 @@ OPERATE_MESSAGE = (
     "(the operator role is needed, and an API token with the operate or admin scope)"
 )
 MANAGE_MESSAGE = (
-    "you do not have permission to change workflows "
-    "(the admin role is needed, and an API token with the admin scope)"
+    "you do not have permission to change workflows (the admin role is needed, and an API token with the admin scope)"
 )
 
 

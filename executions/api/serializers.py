@@ -79,7 +79,7 @@ def _time() -> serializers.DateTimeField:
 
 
 class ExecutionListQuerySerializer(PageQuerySerializer):
-    status = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    status = serializers.ListField(child=serializers.CharField(allow_blank=True), default=list)
     workflow_id = _text()
     queue_name = _text()
     concurrency_key = _text()

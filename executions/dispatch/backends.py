@@ -5,7 +5,7 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from functools import lru_cache
+from functools import cache
 from typing import Protocol
 
 from django.conf import settings
@@ -107,7 +107,7 @@ class ThreadBackend:
         work.RUNNING.cancel(execution_id, run_id)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _backend(name: str) -> Backend:
     if name == "inline":
         return InlineBackend()

@@ -33,10 +33,7 @@ def step_input(ctx: Ctx, step: Step, frame: dict[str, Any]) -> Any:
 def step_output(ctx: Ctx, step: Step, frame: dict[str, Any], raw: Any) -> dict[str, Any]:
     """The `output` filter applied to the raw result; must be an object (it is merged into the state)."""
     spec = step.spec
-    if getattr(spec, "has_output", False):
-        value = render_field(ctx, spec.output, raw, ctx.env(frame), "output")
-    else:
-        value = raw
+    value = render_field(ctx, spec.output, raw, ctx.env(frame), "output") if getattr(spec, "has_output", False) else raw
     if not isinstance(value, dict):
         kind = type(value).__name__ if value is not None else "null"
         raise StepFailure(STEP_INVALID_OUTPUT, f"the step output must be an object, not {kind}")

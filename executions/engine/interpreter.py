@@ -155,7 +155,6 @@ def _apply_outcome(ctx: Ctx, event: StepSucceeded | StepErrored | TimerFired) ->
         _guarded(ctx, run, lambda: steps_integration.succeeded(ctx, run, event.result))
     else:
         _guarded(ctx, run, lambda: steps_integration.errored(ctx, run, event.code, event.message))
-    flow.maybe_stopped(ctx)
     return True
 
 
@@ -199,6 +198,7 @@ def _start_step(ctx: Ctx, item: dict[str, Any]) -> None:
             run["input"] = item["input"]
         else:
             run["input"] = flow.step_input(ctx, step, frame)
+        run["has_input"] = True
         _RUNNERS[step.type](ctx, run, step, frame)
 
     if step.type.is_integration:

@@ -40,9 +40,7 @@ def parse(
     """
     size = len(text.encode("utf-8", errors="replace"))
     if size > max_bytes:
-        raise SpecError(
-            [SpecIssue(f"the document is {size} bytes; the limit is {max_bytes}", "", None, None)]
-        )
+        raise SpecError([SpecIssue(f"the document is {size} bytes; the limit is {max_bytes}", "", None, None)])
     root, duplicates = compose(text, max_nodes=max_nodes)
     return _build(root, functions, limits or Limits(), duplicates)
 
@@ -69,7 +67,7 @@ class _Builder:
     def __init__(self, issues: Issues, functions: Container[str] | None) -> None:
         self.issues = issues
         self.steps = StepBuilder(self.block, functions)
-        self.warnings: list[SpecIssue] = []
+        self.warnings = issues.warnings
 
     def document(self, root: YNode) -> Definition | None:
         if not root.is_map:
@@ -128,9 +126,7 @@ class _Builder:
         if node is None:
             return None
         if not node.is_map or not node.value:
-            self.issues.add(
-                "'steps' must be a non-empty mapping of step id to step", fields.at("steps"), node
-            )
+            self.issues.add("'steps' must be a non-empty mapping of step id to step", fields.at("steps"), node)
             return None
         steps = {}
         for step_id, step_node in node.value.items():

@@ -30,6 +30,7 @@ class Issues:
     """Collects every problem; `refs` is a stack with one list of references per block being built."""
 
     issues: list[SpecIssue] = field(default_factory=list)
+    warnings: list[SpecIssue] = field(default_factory=list)
     refs: list[list[Ref]] = field(default_factory=list)
     max_retries: int = 100
     max_timeout: float = 900.0
@@ -138,7 +139,8 @@ class Fields:
 
     def ref_node(self, node: YNode, path: str) -> str | None:
         if not isinstance(node.value, str) or not node.value:
-            self.issues.add("a step id must be a non-empty string", path, node)
+            hint = f" (YAML reads {node.raw!r} as {node.value!r}: quote it)" if node.raw else ""
+            self.issues.add(f"a step id must be a non-empty string{hint}", path, node)
             return None
         self.issues.refs[-1].append(Ref(node.value, path, node.line, node.column))
         return node.value
@@ -179,9 +181,7 @@ class Fields:
         if not node.is_map:
             self.issues.add(f"{key!r} must be a mapping", self.at(key), node)
             return {}
-        return {
-            name: self.check_template(child, f"{self.at(key)}.{name}") for name, child in node.value.items()
-        }
+        return {name: self.check_template(child, f"{self.at(key)}.{name}") for name, child in node.value.items()}
 
     # -- shared objects --------------------------------------------------------------------------------------
 
@@ -201,6 +201,9 @@ class Fields:
             max_delay=_or(fields.duration("maxDelay", maximum=self.issues.max_delay), 1.0),
         )
         fields.done()
+        if policy.initial_delay > policy.max_delay:
+            message = f"initialDelay exceeds maxDelay ({policy.max_delay:g}s): every delay is {policy.max_delay:g}s"
+            self.issues.warnings.append(SpecIssue(message, self.at(key), node.line, node.column))
         return policy
 
     def catch_rules(self, key: str) -> tuple[CatchRule, ...]:

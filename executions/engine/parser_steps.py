@@ -258,6 +258,4 @@ def _check_timestamp(f: Fields, text: str) -> None:
     try:
         datetime.fromisoformat(text)
     except ValueError:
-        f.issues.add(
-            f"'until' must be an RFC 3339 timestamp, not {text!r}", f.at("until"), f.node.value["until"]
-        )
+        f.issues.add(f"'until' must be an RFC 3339 timestamp, not {text!r}", f.at("until"), f.node.value["until"])

@@ -137,6 +137,7 @@ class Ctx:
             "status": StepStatus.STARTED.value,
             "attempt": 1,
             "input": None,
+            "has_input": False,
             "output": None,
             "error": None,
             "last_error": None,

@@ -80,7 +80,7 @@ S = ExecutionStatus
 STATUS_TRANSITIONS: dict[ExecutionStatus, frozenset[ExecutionStatus]] = {
     S.QUEUED: frozenset({S.RUNNING, S.STOPPED, S.FAILED, S.FINISHED}),
     S.RUNNING: frozenset({S.PAUSED, S.STOPPED, S.FAILED, S.FINISHED}),
-    S.PAUSED: frozenset({S.RUNNING, S.STOPPED, S.FAILED, S.FINISHED}),  # resume may run to the end at once
+    S.PAUSED: frozenset({S.RUNNING, S.STOPPED, S.FAILED}),
     S.STOPPED: frozenset({S.RUNNING}),  # only through retry (redrive)
     S.FAILED: frozenset({S.RUNNING}),  # only through retry (redrive)
     S.FINISHED: frozenset(),

@@ -49,9 +49,7 @@ def run_switch(ctx: Ctx, run: dict[str, Any], step: Step, frame: dict[str, Any])
         try:
             matched = holds(choice.condition, run["input"], env)
         except TemplateError as exc:
-            raise StepFailure(
-                STEP_INVALID_TEMPLATE_EXPRESSION, f"choices[{index}].condition: {exc}"
-            ) from None
+            raise StepFailure(STEP_INVALID_TEMPLATE_EXPRESSION, f"choices[{index}].condition: {exc}") from None
         if matched:
             flow.complete(ctx, run, None, choice.next)
             return

@@ -24,9 +24,7 @@ def run_integration(ctx: Ctx, run: dict[str, Any], step: Step, frame: dict[str, 
     run["wait"] = "step"
     run["next_attempt_at"] = None
     ctx.touch(run)
-    ctx.commands.append(
-        RunStep(run["id"], run["attempt"], step.type, run["path"], run["input"], params, timeout)
-    )
+    ctx.commands.append(RunStep(run["id"], run["attempt"], step.type, run["path"], run["input"], params, timeout))
 
 
 def succeeded(ctx: Ctx, run: dict[str, Any], result: Any) -> None:
@@ -79,10 +77,15 @@ def retry_due(ctx: Ctx, run: dict[str, Any]) -> None:
 
 
 def next_attempt(ctx: Ctx, run: dict[str, Any]) -> None:
+    """Send the next attempt; an input filter that failed before is evaluated again (it may be the error)."""
     run["attempt"] += 1
     step = ctx.step_of(run)
+    frame = ctx.frame(run["frame"])
     try:
-        run_integration(ctx, run, step, ctx.frame(run["frame"]))
+        if not run.get("has_input"):
+            run["input"] = flow.step_input(ctx, step, frame)
+            run["has_input"] = True
+        run_integration(ctx, run, step, frame)
     except StepFailure as exc:
         errored(ctx, run, exc.code, exc.message)
 
@@ -104,9 +107,7 @@ def _caught(ctx: Ctx, run: dict[str, Any], rule: Any, error: dict[str, str]) -> 
     frame = ctx.frame(run["frame"])
     ctx.finish(run, StepStatus.FAILED, _step_error(error))
     data = {"error": error["code"], "message": error["message"]}
-    value = (
-        flow.render_field(ctx, rule.output, data, ctx.env(frame), "catch.output") if rule.has_output else data
-    )
+    value = flow.render_field(ctx, rule.output, data, ctx.env(frame), "catch.output") if rule.has_output else data
     if not isinstance(value, dict):
         raise StepFailure(STEP_INVALID_OUTPUT, "a catch rule's output must be an object")
     ctx.forget(run)

@@ -137,9 +137,7 @@ def _resolve(names: tuple[str, ...], resolver: SecretResolver | None) -> dict[st
 @functools.lru_cache(maxsize=4096)
 def _compile(program: str) -> _Compiled:
     if _LOCKBOX.search(program):
-        raise TemplateError(
-            'Lockbox is not available on this engine: use secret("name") to read a secret instead'
-        )
+        raise TemplateError('Lockbox is not available on this engine: use secret("name") to read a secret instead')
     literal = _SECRET_CALL.findall(program)
     if len(literal) != len(_SECRET_ANY.findall(program)):
         raise TemplateError('secret() takes a literal name: secret("name")')

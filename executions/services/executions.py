@@ -68,7 +68,11 @@ def execution_start(
         existing = Execution.objects.get(workflow=workflow, idempotency_key=idempotency_key)
         return _same_or_conflict(existing, input)
     audit_record(
-        actor=actor, action="start", target_type="execution", target_id=execution.pk, execution=execution,
+        actor=actor,
+        action="start",
+        target_type="execution",
+        target_id=execution.pk,
+        execution=execution,
         details={"workflow": workflow.name, "revision": execution.revision.number},
     )
     transaction.on_commit(lambda: broadcast.execution_changed(execution.pk, status=execution.status))
@@ -84,9 +88,7 @@ def _same_or_conflict(existing: Execution, input: Any) -> Execution:
     return existing
 
 
-def _operate(
-    *, actor: Actor, execution_id: str, action: Action, event: Any, reason: str = ""
-) -> Execution:
+def _operate(*, actor: Actor, execution_id: str, action: Action, event: Any, reason: str = "") -> Execution:
     execution = lock_execution(execution_id)
     check_action(execution.status, action)
     now = timezone.now()
@@ -111,7 +113,11 @@ def _operate(
             execution.pause_requested = True
         advance_locked(execution, event)
     audit_record(
-        actor=actor, action=action.value, target_type="execution", target_id=execution.pk, execution=execution,
+        actor=actor,
+        action=action.value,
+        target_type="execution",
+        target_id=execution.pk,
+        execution=execution,
         reason=reason,
     )
     return execution
@@ -127,7 +133,11 @@ def execution_stop(*, actor: Actor, execution_id: str, reason: str = "") -> Exec
 def execution_terminate(*, actor: Actor, execution_id: str, reason: str = "") -> Execution:
     """Interrupt running steps and stop at once."""
     return _operate(
-        actor=actor, execution_id=execution_id, action=Action.TERMINATE, event=TerminateRequested(), reason=reason
+        actor=actor,
+        execution_id=execution_id,
+        action=Action.TERMINATE,
+        event=TerminateRequested(),
+        reason=reason,
     )
 
 
@@ -146,14 +156,10 @@ def execution_resume(*, actor: Actor, execution_id: str, reason: str = "") -> Ex
 
 
 @transaction.atomic
-def execution_retry(
-    *, actor: Actor, execution_id: str, input: Any = _MISSING, reason: str = ""
-) -> Execution:
+def execution_retry(*, actor: Actor, execution_id: str, input: Any = _MISSING, reason: str = "") -> Execution:
     """Redrive a FAILED or STOPPED execution from the steps that did not complete."""
-    if input is _MISSING:
-        event = RetryRequested()
-    else:
-        event = RetryRequested(replace_input=True, input=check_input(input))
+    replaced = input is not _MISSING
+    event = RetryRequested(replace_input=replaced, input=check_input(input) if replaced else None)
     return _operate(actor=actor, execution_id=execution_id, action=Action.RETRY, event=event, reason=reason)
 
 
@@ -168,7 +174,11 @@ def execution_deadline(*, actor: Actor, execution_id: str, event: Any, now: date
     execution.cancelled_by = actor.label
     advance_locked(execution, event, now=now)
     audit_record(
-        actor=actor, action="timeout", target_type="execution", target_id=execution.pk, execution=execution,
+        actor=actor,
+        action="timeout",
+        target_type="execution",
+        target_id=execution.pk,
+        execution=execution,
         reason=f"ran past its deadline of {execution.run_timeout_seconds}s",
     )
     return execution

@@ -56,7 +56,11 @@ def execution_begin(*, execution_id: str) -> Execution:
     execution.started_at = now
     execution.deadline_at = now + timedelta(seconds=execution.run_timeout_seconds)
     outcome = start(
-        definition_for(execution.revision), execution.input, now=now, limits=engine_limits(), secrets=resolve_secret
+        definition_for(execution.revision),
+        execution.input,
+        now=now,
+        limits=engine_limits(),
+        secrets=resolve_secret,
     )
     apply_outcome(execution, outcome, now=now)
     return execution
@@ -109,7 +113,12 @@ def timer_fire(*, execution_id: str, run_id: int, now: datetime | None = None) -
 def apply_outcome(execution: Execution, outcome: Outcome, *, now: datetime) -> None:
     old_status = ExecutionStatus(execution.status)
     new_status = ExecutionStatus(outcome.status)
-    check_status_change(old_status, new_status)
+    # One call may pass through several statuses (PAUSED -> RUNNING -> FINISHED on a resume that runs to
+    # the end): each hop must be legal.
+    hop_from = old_status
+    for hop in outcome.transitions or (new_status,):
+        check_status_change(hop_from, hop)
+        hop_from = ExecutionStatus(hop)
     execution.cursor = outcome.cursor
     execution.status = new_status
     if new_status.is_terminal and not old_status.is_terminal:
@@ -230,8 +239,14 @@ def _start_child(execution: Execution, entry: HistoryEntry, command: RunStep) ->
     workflow_ref = str(command.params.get("workflow_id", ""))
     workflow = Workflow.objects.filter(pk=workflow_ref).first() or Workflow.objects.filter(name=workflow_ref).first()
     if workflow is None:
-        return [StepErrored(entry.run_id, command.attempt, "STEP_FAILED_PRECONDITION",
-                            f"workflow {workflow_ref!r} not found")]
+        return [
+            StepErrored(
+                entry.run_id,
+                command.attempt,
+                "STEP_FAILED_PRECONDITION",
+                f"workflow {workflow_ref!r} not found",
+            )
+        ]
     try:
         child = create_execution(
             actor=Actor(label=f"execution:{execution.pk}", source="engine"),
@@ -263,7 +278,10 @@ def _notify_parent(child: Execution) -> None:
         event = StepErrored(entry.run_id, entry.attempts, child.error_code or "STEP_INTERNAL", child.error_message)
     else:
         event = StepErrored(
-            entry.run_id, entry.attempts, "STEP_FAILED_PRECONDITION", f"child execution {child.pk} was stopped"
+            entry.run_id,
+            entry.attempts,
+            "STEP_FAILED_PRECONDITION",
+            f"child execution {child.pk} was stopped",
         )
     advance_locked(parent, event)
 

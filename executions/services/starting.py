@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from django.conf import settings
@@ -13,16 +14,21 @@ from executions.actors import Actor
 from executions.errors import InvalidInput
 from executions.models import Execution, Workflow
 
+# A JSON escape of NUL: "\u0000" preceded by an even number of backslashes (an odd count is a literal text).
+_NUL_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
+
 
 def check_input(value: Any) -> Any:
     try:
-        size = len(json.dumps(value, separators=(",", ":"), allow_nan=False).encode())
-    except (TypeError, ValueError):
+        text = json.dumps(value, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError, RecursionError):
         raise InvalidInput("input must be JSON (no NaN or Infinity)") from None
+    if _NUL_ESCAPE.search(text):
+        # PostgreSQL's jsonb cannot store NUL characters; refuse them everywhere so both databases agree.
+        raise InvalidInput("input must not contain the NUL character (\\u0000)")
+    size = len(text.encode())
     if size > settings.WORKFLOWS_MAX_DATA_BYTES:
-        raise InvalidInput(
-            f"input is {size} bytes, over the limit of {settings.WORKFLOWS_MAX_DATA_BYTES} bytes"
-        )
+        raise InvalidInput(f"input is {size} bytes, over the limit of {settings.WORKFLOWS_MAX_DATA_BYTES} bytes")
     return value
 
 
@@ -43,7 +49,9 @@ def create_execution(
 ) -> Execution:
     if workflow.current_revision_id is None or workflow.status != Workflow.Status.ACTIVE:
         raise InvalidInput(f"workflow {workflow.name!r} cannot start executions (status {workflow.status})")
-    timeout = run_timeout_seconds or workflow.default_run_timeout_seconds or settings.WORKFLOWS_EXECUTION_TIMEOUT_SECONDS
+    timeout = (
+        run_timeout_seconds or workflow.default_run_timeout_seconds or settings.WORKFLOWS_EXECUTION_TIMEOUT_SECONDS
+    )
     if timeout > settings.WORKFLOWS_EXECUTION_TIMEOUT_SECONDS:
         raise InvalidInput(
             f"run_timeout_seconds must be at most {settings.WORKFLOWS_EXECUTION_TIMEOUT_SECONDS}, got {timeout}"

@@ -35,7 +35,12 @@ def api_token_create(
     prefix = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        owner=owner, name=name, scope=scope, prefix=prefix, secret_hash=hash_secret(secret), expires_at=expires_at
+        owner=owner,
+        name=name,
+        scope=scope,
+        prefix=prefix,
+        secret_hash=hash_secret(secret),
+        expires_at=expires_at,
     )
     audit_record(actor=actor, action="token.create", target_type="token", target_id=prefix, details={"scope": scope})
     return token, f"{TOKEN_PREFIX}{prefix}_{secret}"

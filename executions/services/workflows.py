@@ -104,7 +104,10 @@ def workflow_create(
     revision = _add_revision(workflow=workflow, yaml_text=yaml_text, definition=definition, actor=actor)
     workflow.save(update_fields=["current_revision"])
     audit_record(
-        actor=actor, action="workflow.create", target_type="workflow", target_id=workflow.id,
+        actor=actor,
+        action="workflow.create",
+        target_type="workflow",
+        target_id=workflow.id,
         details={"name": name, "revision": revision.number},
     )
     return workflow
@@ -134,7 +137,9 @@ def workflow_update(
     if labels is not None:
         workflow.labels = _check_labels(labels)
         changed["labels"] = True
-    if yaml_text is not None and (workflow.current_revision is None or yaml_text != workflow.current_revision.yaml_text):
+    if yaml_text is not None and (
+        workflow.current_revision is None or yaml_text != workflow.current_revision.yaml_text
+    ):
         definition = workflow_validate(yaml_text=yaml_text)
         revision = _add_revision(workflow=workflow, yaml_text=yaml_text, definition=definition, actor=actor)
         changed["revision"] = revision.number
@@ -151,7 +156,10 @@ def workflow_delete(*, actor: Actor, workflow: Workflow) -> None:
     if workflow.executions.exists():
         raise Conflict("a workflow with executions cannot be deleted: its executions' history would be lost")
     audit_record(
-        actor=actor, action="workflow.delete", target_type="workflow", target_id=workflow.id,
+        actor=actor,
+        action="workflow.delete",
+        target_type="workflow",
+        target_id=workflow.id,
         details={"name": workflow.name},
     )
     Workflow.objects.filter(pk=workflow.pk).update(current_revision=None)

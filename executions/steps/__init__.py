@@ -30,8 +30,15 @@ def _function_call(command: RunStep, cancelled: threading.Event) -> Any:
     return run(command, cancelled)
 
 
+def _http_call(command: RunStep, cancelled: threading.Event) -> Any:
+    from executions.steps.http_call import run
+
+    return run(command, cancelled)
+
+
 HANDLERS: dict[StepType, Handler] = {
     StepType.FUNCTION_CALL: _function_call,
+    StepType.HTTP_CALL: _http_call,
 }
 
 

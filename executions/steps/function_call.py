@@ -21,7 +21,7 @@ def run(command: RunStep, cancelled: threading.Event) -> Any:
         result = func(command.input)
     except FunctionError as exc:
         raise StepFailure(exc.code, exc.message) from None
-    except Exception as exc:  # noqa: BLE001 - any failure of user code is a step failure, never a crash
+    except Exception as exc:
         log.info("function %s raised", function_id, exc_info=True)
         raise StepFailure("FUNCTION_CALL_INVALID_RESPONSE", f"function {function_id!r} raised {exc!r}") from None
     try:

@@ -1,6 +1,6 @@
 """httpCall steps: one HTTP request through the SSRF guard; the response body is the raw result.
 
-Decisions (see the report in docs): redirects are followed hop by hop here rather than by httpx's own loop,
+Decisions: redirects are followed hop by hop here rather than by httpx's own loop,
 because httpx reads every redirect body into memory with no limit; each hop still goes through the guarded
 transport. A JSON content-type is parsed as JSON, a response without a content-type is parsed if it is JSON,
 any other declared type stays text, and an empty body is null.
@@ -42,10 +42,11 @@ ERROR_BODY_CHARS = 500
 _ERROR_BODY_BYTES = 4 * ERROR_BODY_CHARS  # enough bytes for 500 characters of any UTF-8 text
 _SCHEMES = ("http", "https")
 _FORM = "application/x-www-form-urlencoded"
+_DEFAULT_HEADERS = {"User-Agent": "workflows-ui (httpCall step)"}
 
 
-def run(command: RunStep, cancelled: threading.Event, *, network_backend: Any = None) -> Any:
-    """Make the request described by `command.params`; `network_backend` replaces the socket layer in tests."""
+def run(command: RunStep, cancelled: threading.Event, *, network_backend: httpcore.NetworkBackend | None = None) -> Any:
+    """Make the request `command.params` describe; `network_backend` replaces the socket layer in tests."""
     try:
         return _call(command, cancelled, network_backend)
     except StepFailure:
@@ -57,20 +58,20 @@ def run(command: RunStep, cancelled: threading.Event, *, network_backend: Any = 
     except (httpx.InvalidURL, httpx.UnsupportedProtocol, httpx.LocalProtocolError) as exc:
         raise StepFailure(STEP_INVALID_ARGUMENT, f"invalid request: {exc}") from None
     except (httpx.HTTPError, httpx.StreamError) as exc:
-        raise StepFailure(HTTP_CALL_CONNECTION_ERROR, f"{_host_of(exc)}: {exc}") from None
-    except Exception as exc:  # noqa: BLE001 - a handler only ever raises StepFailure
+        raise StepFailure(HTTP_CALL_CONNECTION_ERROR, f"request to {_host_of(exc)} failed: {exc}") from None
+    except Exception as exc:  # a handler only ever raises StepFailure
         log.warning("httpCall %s failed unexpectedly", command.path, exc_info=True)
         raise StepFailure(STEP_INTERNAL, f"unexpected error: {type(exc).__name__}") from None
 
 
-def _call(command: RunStep, cancelled: threading.Event, network_backend: Any) -> Any:
+def _call(command: RunStep, cancelled: threading.Event, network_backend: httpcore.NetworkBackend | None) -> Any:
     guard = AddressGuard(settings.WORKFLOWS_HTTP_ALLOW)
     url = _checked_url(command.params.get("url"), guard)
     timeout = command.timeout_seconds
     deadline = time.monotonic() + timeout
     transport = GuardedTransport(guard, inner=network_backend)
     client_timeout = httpx.Timeout(timeout, connect=min(settings.WORKFLOWS_HTTP_CONNECT_TIMEOUT, timeout))
-    with httpx.Client(transport=transport, timeout=client_timeout, trust_env=False) as client:
+    with httpx.Client(transport=transport, timeout=client_timeout, headers=_DEFAULT_HEADERS, trust_env=False) as client:
         request = _build_request(client, url, command.params)
         response = _send(client, request, cancelled)
         try:
@@ -88,8 +89,9 @@ def _checked_url(raw: Any, guard: AddressGuard) -> httpx.URL:
     except ValueError as exc:
         raise StepFailure(STEP_INVALID_ARGUMENT, f"invalid url: {exc}") from None
     if parts.scheme.lower() not in _SCHEMES:
-        raise StepFailure(STEP_INVALID_ARGUMENT, f"the url must be http:// or https://, got {parts.scheme or 'none'!r}")
-    # An early refusal for IP literals in any spelling, including ones httpx rejects as invalid (`0177.0.0.1`);
+        scheme = parts.scheme or "none"
+        raise StepFailure(STEP_INVALID_ARGUMENT, f"the url must be http:// or https://, got {scheme!r}")
+    # An early refusal for IP literals in any spelling, even ones httpx rejects as invalid (`0177.0.0.1`);
     # the authoritative check is the one made on connect.
     literal = literal_address(host)
     if literal is not None:
@@ -108,8 +110,11 @@ def _build_request(client: httpx.Client, url: httpx.URL, params: dict[str, Any])
     headers = _string_map(params.get("headers"), "headers")
     query = _string_map(params.get("query"), "query")
     content = _encode_body(params["body"], headers) if "body" in params else None
+    # Merged by hand: httpx's `params=` replaces the url's own query string instead of adding to it.
+    if query:
+        url = url.copy_merge_params(query)
     try:
-        return client.build_request(method, url, headers=headers, params=query, content=content)
+        return client.build_request(method, url, headers=headers, content=content)
     except (ValueError, TypeError) as exc:  # e.g. a header value that is not ASCII
         raise StepFailure(STEP_INVALID_ARGUMENT, f"invalid request: {exc}") from None
 
@@ -161,9 +166,7 @@ def _send(client: httpx.Client, request: httpx.Request, cancelled: threading.Eve
             )
         request = response.next_request
         if request.url.scheme not in _SCHEMES:
-            raise StepFailure(
-                STEP_PERMISSION_DENIED, f"refused to follow a redirect to a {request.url.scheme!r} URL"
-            )
+            raise StepFailure(STEP_PERMISSION_DENIED, f"refused to follow a redirect to a {request.url.scheme!r} URL")
         hops += 1
 
 
@@ -246,6 +249,3 @@ def _host_of(exc: Exception) -> str:
         return str(exc.request.url.host)  # type: ignore[attr-defined]
     except (AttributeError, RuntimeError):
         return "the server"
-
-
-__all__ = ["run", "httpcore"]

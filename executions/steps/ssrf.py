@@ -107,15 +107,15 @@ def _embedded_ipv4(ip: ipaddress.IPv6Address) -> tuple[ipaddress.IPv4Address, ..
 def literal_address(host: str) -> IPAddress | None:
     """The address a host that is an IP literal names, in any spelling the resolver accepts, else None.
 
-    `inet_aton` is what getaddrinfo uses for IPv4 literals, so `2130706433`, `0177.0.0.1` and `0x7f.1` come out
-    as 127.0.0.1 here exactly as they would on connect.
+    `inet_aton` is what getaddrinfo uses for IPv4 literals, so `2130706433`, `0177.0.0.1` and `0x7f.1` come
+    out as 127.0.0.1 here exactly as they would on connect.
     """
     host = host.strip("[]")
     try:
         return ipaddress.ip_address(host)
     except ValueError:
         pass
-    if not host or not all(c.isalnum() or c == "." for c in host):
+    if not host or not host.isascii() or not all(c.isalnum() or c == "." for c in host):
         return None
     try:
         return ipaddress.IPv4Address(socket.inet_aton(host))
@@ -130,8 +130,8 @@ def _normalise_host(host: str) -> str:
 class AddressGuard:
     """Decides whether a host and the addresses it resolved to may be contacted.
 
-    `allow` entries are CIDRs (`10.1.0.0/16`, `127.0.0.1`) admitting the addresses in them, or exact host names
-    (`internal-api.example.com`) admitting whatever that name resolves to.
+    `allow` entries are CIDRs (`10.1.0.0/16`, `127.0.0.1`) admitting the addresses in them, or exact host
+    names (`internal-api.example.com`) admitting whatever that name resolves to.
     """
 
     def __init__(self, allow: Iterable[str] = ()) -> None:
@@ -162,18 +162,19 @@ class AddressGuard:
 
 
 class GuardedBackend(httpcore.NetworkBackend):
-    """A network backend that resolves, checks, then connects `inner` to a checked address (never the name)."""
+    """Resolves once, checks every address, then connects `inner` to a checked address (never the name)."""
 
     def __init__(
         self,
         guard: AddressGuard,
         *,
         inner: httpcore.NetworkBackend | None = None,
-        getaddrinfo: Resolver = socket.getaddrinfo,
+        getaddrinfo: Resolver | None = None,
     ) -> None:
         self._guard = guard
         self._inner = inner or httpcore.SyncBackend()
-        self._getaddrinfo = getaddrinfo
+        # Looked up per backend, not bound at import, so tests can stand in for DNS.
+        self._getaddrinfo = getaddrinfo or socket.getaddrinfo
 
     def resolve(self, host: str, port: int) -> list[IPAddress]:
         try:
@@ -231,26 +232,25 @@ _LIMITS = httpx.Limits(max_connections=10, max_keepalive_connections=5)
 
 
 class GuardedTransport(httpx.HTTPTransport):
-    """httpx's transport with its connection pool rebuilt on a GuardedBackend. No proxies, no connect retries."""
+    """httpx's transport with its pool rebuilt on a GuardedBackend. No proxies, no connect retries."""
 
     def __init__(
         self,
         guard: AddressGuard,
         *,
         inner: httpcore.NetworkBackend | None = None,
-        getaddrinfo: Resolver = socket.getaddrinfo,
+        getaddrinfo: Resolver | None = None,
     ) -> None:
         ssl_context = httpx.create_ssl_context()
-        limits = _LIMITS
-        super().__init__(verify=ssl_context, limits=limits)
+        super().__init__(verify=ssl_context, limits=_LIMITS)
         # HTTPTransport offers no hook for the network backend, so the pool it built is replaced by one with
         # the same settings (as in HTTPTransport.__init__ without a proxy) whose every connection goes
         # through the guard.
         self._pool = httpcore.ConnectionPool(
             ssl_context=ssl_context,
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
+            max_connections=_LIMITS.max_connections,
+            max_keepalive_connections=_LIMITS.max_keepalive_connections,
+            keepalive_expiry=_LIMITS.keepalive_expiry,
             http1=True,
             http2=False,
             retries=0,

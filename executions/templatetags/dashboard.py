@@ -48,9 +48,7 @@ def when(value: datetime | None) -> str:
     if value is None:
         return EMPTY
     value = timezone.localtime(value) if timezone.is_aware(value) else value
-    return format_html(
-        '<time datetime="{}">{}</time>', value.isoformat(), value.strftime("%Y-%m-%d %H:%M:%S")
-    )
+    return format_html('<time datetime="{}">{}</time>', value.isoformat(), value.strftime("%Y-%m-%d %H:%M:%S"))
 
 
 @register.simple_tag

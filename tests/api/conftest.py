@@ -12,9 +12,8 @@ from executions.actors import Actor
 
 TEST_ACTOR = Actor(label="test", source="cli")
 
-# For tests that need the engine to run: the inline executor works after a real commit. Serialized rollback
-# restores the role groups (made by a data migration) that the flush after each transactional test deletes.
-with_engine = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# For tests that need the engine to run: the inline executor works after a real commit.
+with_engine = pytest.mark.django_db(transaction=True)
 
 
 def token_for(user, scope: str = "operate", **kwargs: Any) -> str:

@@ -36,12 +36,8 @@ EXECUTION_FIELDS = {
 
 
 @with_engine
-def test_a_workflow_created_and_started_through_the_api_shows_completed_with_its_result(
-    admin_api, operator_api
-):
-    created = admin_api.post(
-        "/api/v1/workflows/", {"name": "greeter", "specification": FINISHING_SPEC}, format="json"
-    )
+def test_a_workflow_created_and_started_through_the_api_shows_completed_with_its_result(admin_api, operator_api):
+    created = admin_api.post("/api/v1/workflows/", {"name": "greeter", "specification": FINISHING_SPEC}, format="json")
     assert created.status_code == 201, created.json()
     started = operator_api.post(
         "/api/v1/executions/", {"workflow_id": "greeter", "input": {"name": "Ada"}}, format="json"

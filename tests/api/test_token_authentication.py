@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from executions import services
 from executions.models import ApiToken
@@ -143,3 +144,13 @@ def test_a_token_cannot_act_beyond_its_owners_role(viewer):
 
     assert response.status_code == 403
     assert error_of(response)["code"] == "permission_denied"
+
+
+def test_a_browser_session_must_send_the_csrf_token_to_write(operator):
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(operator)
+
+    response = client.post(URL, {"workflow_id": "greeter"}, format="json")
+
+    assert response.status_code == 403
+    assert "CSRF" in error_of(response)["message"]

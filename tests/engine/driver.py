@@ -27,8 +27,8 @@ from executions.engine.protocol import (
     RunRecord,
     RunStep,
     SetTimer,
-    StepErrored,
     StepError,
+    StepErrored,
     StepSucceeded,
     TimerFired,
 )
@@ -38,7 +38,7 @@ T0 = datetime(2025, 1, 1, 12, 0, 0, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
-class Fail(Exception):  # noqa: N818 - reads as "the fake integration fails with"
+class Fail(Exception):
     code: str
     message: str = "failed"
 
@@ -80,9 +80,7 @@ class Driver:
 
     def send(self, event: Event) -> Outcome:
         before = json.dumps(self.cursor, sort_keys=True)
-        outcome = handle(
-            self.definition, self.cursor, event, now=self.now, limits=self.limits, secrets=self.secrets
-        )
+        outcome = handle(self.definition, self.cursor, event, now=self.now, limits=self.limits, secrets=self.secrets)
         assert json.dumps(self.cursor, sort_keys=True) == before, "handle() mutated the cursor it was given"
         return self._apply(outcome)
 
@@ -94,7 +92,7 @@ class Driver:
     def settle(self, *, max_events: int = 10_000) -> Driver:
         """Run in-flight attempts and fire due timers until the execution waits on nothing we can do."""
         for _ in range(max_events):
-            if self.status.is_terminal or self.status == ExecutionStatus.PAUSED and not self.inflight:
+            if self.status.is_terminal or (self.status == ExecutionStatus.PAUSED and not self.inflight):
                 return self
             if self.inflight:
                 self.execute(min(self.inflight))
@@ -123,7 +121,7 @@ class Driver:
             result = self._call(command)
         except Fail as exc:
             return StepErrored(command.run_id, command.attempt, exc.code, exc.message)
-        except Exception as exc:  # noqa: BLE001 - any bug in a fake function is a function failure
+        except Exception as exc:
             return StepErrored(command.run_id, command.attempt, "FUNCTION_CALL_INVALID_RESPONSE", str(exc))
         return StepSucceeded(command.run_id, command.attempt, result)
 

@@ -123,7 +123,7 @@ def test_stop_drains_the_running_step_and_starts_nothing_new():
 
 def test_stop_records_a_failure_without_retrying_or_catching():
     text = TWO_CALLS.replace(
-        "functionId: f,", "functionId: f, retryPolicy: {errorList: [ALL], retryCount: 3}, catch: []," ""
+        "functionId: f,", "functionId: f, retryPolicy: {errorList: [ALL], retryCount: 3}, catch: [],"
     )
     driver = started(text)
     driver.send(StopRequested())
@@ -283,7 +283,11 @@ def test_redrive_reruns_the_failed_step_under_a_new_run_and_keeps_the_rest():
     driver.settle()
     assert driver.status == "FINISHED"
     assert driver.result == {"second": 1}
-    assert driver.history() == [("first", "COMPLETED", 1), ("second", "FAILED", 1), ("second", "COMPLETED", 1)]
+    assert driver.history() == [
+        ("first", "COMPLETED", 1),
+        ("second", "FAILED", 1),
+        ("second", "COMPLETED", 1),
+    ]
 
 
 def test_redrive_can_replace_the_input_of_the_rerun_step():
@@ -329,7 +333,11 @@ def test_redrive_reopens_a_parallel_keeping_the_branches_that_completed():
     driver = Driver.of(text, functions={"f": lambda _: 1, "g": [Fail("BAD"), lambda _: 2]})
     driver.run({})
     assert driver.status == "FAILED"
-    assert driver.history() == [("par", "FAILED", 1), ("par/ok/a", "COMPLETED", 1), ("par/bad/b", "FAILED", 1)]
+    assert driver.history() == [
+        ("par", "FAILED", 1),
+        ("par/ok/a", "COMPLETED", 1),
+        ("par/bad/b", "FAILED", 1),
+    ]
     driver.send(RetryRequested())
     driver.settle()
     assert driver.status == "FINISHED"
@@ -345,3 +353,12 @@ def test_redrive_of_a_wait_sets_a_new_timer():
     driver.advance(10)
     outcome = driver.send(RetryRequested())
     assert outcome.commands == (SetTimer(2, T0.replace(minute=1, second=10)),)
+
+
+def test_a_stop_draining_the_last_step_lets_the_execution_finish():
+    driver = started()
+    driver.execute(1)
+    driver.send(StopRequested())
+    driver.execute(2)
+    assert driver.status == "FINISHED"
+    assert driver.result == {"second": 2}

@@ -457,3 +457,17 @@ def test_it_supports_merge_keys_for_shared_retry_policies():
 def test_it_converts_unquoted_timestamps_to_text():
     definition = parse('yawl: "0.1"\nstart: w\nsteps:\n  w: {wait: {until: 2025-01-01T00:00:00Z}}\n')
     assert definition.steps["w"].spec.until == "2025-01-01T00:00:00Z"
+
+
+def test_it_warns_when_initial_delay_exceeds_the_default_max_delay():
+    definition = parse(
+        'yawl: "0.1"\nstart: a\nsteps:\n  a: {functionCall: {functionId: f, retryPolicy: {errorList: [ALL], '
+        "initialDelay: 5s}}}\n"
+    )
+    assert [w.message for w in definition.warnings] == ["initialDelay exceeds maxDelay (1s): every delay is 1s"]
+
+
+def test_load_does_not_check_function_ids():
+    text = 'yawl: "0.1"\nstart: a\nsteps:\n  a: {functionCall: {functionId: gone}}\n'
+    document = parse(text).to_document()
+    assert load(document).steps["a"].spec.function_id == "gone"

@@ -33,7 +33,7 @@ DATA = {"a": 1, "name": "Ann", "obj": {"k": [1, 2]}, "quote": 'say "hi"'}
         ("\\(now)", NOW.timestamp()),
         ("\\(env)", {}),
         ("\\($ENV)", {}),
-        ("literal \"quotes\" and \\\\ backslashes \\(.a)", 'literal "quotes" and \\\\ backslashes 1'),
+        ('literal "quotes" and \\\\ backslashes \\(.a)', 'literal "quotes" and \\\\ backslashes 1'),
         (5, 5),
         (None, None),
         (True, True),
@@ -50,8 +50,19 @@ def test_object_keys_are_literal():
 
 @pytest.mark.parametrize(
     ("condition", "expected"),
-    [(".a == 1", True), (".a == 2", False), ("null", False), ("false", False), ("0", True), ("empty", False),
-     ('""', True), ("[]", True), (".missing", False), ("$counter == 2", True), ("false, true", False)],
+    [
+        (".a == 1", True),
+        (".a == 2", False),
+        ("null", False),
+        ("false", False),
+        ("0", True),
+        ("empty", False),
+        ('""', True),
+        ("[]", True),
+        (".missing", False),
+        ("$counter == 2", True),
+        ("false, true", False),
+    ],
 )
 def test_conditions_use_jq_truthiness_of_the_first_result(condition, expected):
     assert holds(condition, DATA, ENV) is expected

@@ -11,15 +11,13 @@ from executions.actors import Actor
 from executions.models import Execution
 
 # The inline executor runs the engine on commit, so tests that need an execution to progress use real
-# transactions; serialized_rollback restores the role groups (created by a data migration) that a flush removes.
-ENGINE_DB = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# transactions (tests/conftest.py puts back the role groups the flush after each one removes).
+ENGINE_DB = pytest.mark.django_db(transaction=True)
 
 
 def start_execution(workflow, input: Any = None, *, user=None, idempotency_key: str = "") -> Execution:
     actor = Actor.for_user(user, source="ui") if user else Actor(label="test", source="cli")
-    execution = services.execution_start(
-        actor=actor, workflow=workflow, input=input, idempotency_key=idempotency_key
-    )
+    execution = services.execution_start(actor=actor, workflow=workflow, input=input, idempotency_key=idempotency_key)
     execution.refresh_from_db()
     return execution
 

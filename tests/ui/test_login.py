@@ -7,10 +7,8 @@ from tests.conftest import make_user
 pytestmark = pytest.mark.django_db
 
 
-def test_it_shows_the_login_form():
-    from django.test import Client
-
-    response = Client().get("/login/")
+def test_it_shows_the_login_form(client):
+    response = client.get("/login/")
     assert response.status_code == 200
     assert b'name="username"' in response.content
     assert b'name="password"' in response.content

@@ -48,4 +48,4 @@ def test_it_serves_its_assets_locally(client, viewer):
 def test_it_sends_the_csrf_token_with_htmx_requests(client, viewer):
     client.force_login(viewer)
     content = client.get("/").content.decode()
-    assert "hx-headers='{\"X-CSRFToken\": \"" in content
+    assert 'hx-headers=\'{"X-CSRFToken": "' in content

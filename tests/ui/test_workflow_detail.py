@@ -39,7 +39,7 @@ def test_it_offers_the_start_form_to_an_operator(client, operator, workflow):
     client.force_login(operator)
     content = client.get(f"/workflows/{workflow.pk}/").content.decode()
     assert f'action="/workflows/{workflow.pk}/start/"' in content
-    assert ">{}</textarea>" in content
+    assert ">\n{}</textarea>" in content
 
 
 def test_it_offers_no_start_form_to_a_viewer(client, viewer, workflow):
@@ -58,4 +58,4 @@ def test_it_answers_an_unknown_workflow_with_a_404_page(client, viewer):
     client.force_login(viewer)
     response = client.get("/workflows/nosuchworkflow/")
     assert response.status_code == 404
-    assert b"workflow nosuchworkflow not found" in response.content
+    assert b"Workflow nosuchworkflow not found" in response.content

@@ -12,7 +12,9 @@ pytestmark = pytest.mark.django_db
 def test_it_lists_workflows_by_name_with_their_revision(client, viewer):
     zebra = make_workflow("zebra")
     alpha = make_workflow("alpha")
-    services.workflow_update(actor=Actor(label="test", source="cli"), workflow=alpha, yaml_text=FINISHING_SPEC + "\n# v2\n")
+    services.workflow_update(
+        actor=Actor(label="test", source="cli"), workflow=alpha, yaml_text=FINISHING_SPEC + "\n# v2\n"
+    )
     client.force_login(viewer)
 
     response = client.get("/workflows/")

@@ -31,7 +31,10 @@ class Command(BaseCommand):
                 services.workflow_create(
                     actor=actor, name=item["name"], yaml_text=item["spec"], description=item["description"]
                 )
-            elif (workflow.current_revision.yaml_text, workflow.description) != (item["spec"], item["description"]):
+            elif (workflow.current_revision.yaml_text, workflow.description) != (
+                item["spec"],
+                item["description"],
+            ):
                 services.workflow_update(
                     actor=actor, workflow=workflow, yaml_text=item["spec"], description=item["description"]
                 )

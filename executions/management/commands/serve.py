@@ -12,9 +12,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument(
-            "--no-engine", action="store_true", help="serve only; executions run in other processes"
-        )
+        parser.add_argument("--no-engine", action="store_true", help="serve only; executions run in other processes")
 
     def handle(self, *args, host: str, port: int, no_engine: bool, **options) -> None:
         import uvicorn
