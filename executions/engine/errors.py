@@ -16,6 +16,10 @@ STEP_QUOTA_EXCEEDED = "STEP_QUOTA_EXCEEDED"
 INVALID_INPUT = "INVALID_INPUT"
 FUNCTION_CALL_INVALID_RESPONSE = "FUNCTION_CALL_INVALID_RESPONSE"
 EXECUTION_TIMEOUT = "EXECUTION_TIMEOUT"
+# Our additions (docs/decisions.md): retryable and catchable network failures, and a cancelled attempt.
+HTTP_CALL_CONNECTION_ERROR = "HTTP_CALL_CONNECTION_ERROR"
+HTTP_CALL_TOO_MANY_REDIRECTS = "HTTP_CALL_TOO_MANY_REDIRECTS"
+STEP_CANCELLED = "STEP_CANCELLED"
 
 # `ALL` in an errorList covers every code except these: an internal error is never retried, nor caught by ALL.
 NEVER_COVERED_BY_ALL = frozenset({STEP_INTERNAL})
@@ -36,6 +40,9 @@ KNOWN_CODES = frozenset(
         INVALID_INPUT,
         FUNCTION_CALL_INVALID_RESPONSE,
         EXECUTION_TIMEOUT,
+        HTTP_CALL_CONNECTION_ERROR,
+        HTTP_CALL_TOO_MANY_REDIRECTS,
+        STEP_CANCELLED,
     }
 )
 

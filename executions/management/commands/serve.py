@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -33,6 +35,11 @@ class Command(BaseCommand):
             ws="websockets",
         )
         self.stdout.write(f"workflows_ui serving on http://{host}:{port}/ ({settings.WORKFLOWS_EXECUTOR} executor)")
+        # uvicorn shuts down gracefully on SIGTERM/SIGINT and then re-raises the signal to the handler that was
+        # installed before it started. Installing quiet handlers lets that re-raise return here, so the engine
+        # below is stopped and the process exits 0 instead of dying by the signal.
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: None)
         try:
             uvicorn.Server(config).run()
         finally:
