@@ -14,7 +14,7 @@ from executions.engine.states import ExecutionStatus
 from executions.errors import Conflict, InvalidInput
 from executions.models import ApiToken, Workflow
 from executions.selectors import ExecutionFilters
-from executions.services.workflows import LABEL_KEY_RE, LABEL_VALUE_RE, NAME_RE
+from executions.services.workflows import check_labels, check_name
 
 
 class StartForm(forms.Form):
@@ -101,21 +101,10 @@ class WorkflowAdminForm(forms.ModelForm):
             self.fields["yaml_text"].initial = revision.yaml_text
 
     def clean_name(self) -> str:
-        name = self.cleaned_data["name"]
-        if not NAME_RE.match(name):
-            raise forms.ValidationError(
-                "Use 1-63 lower-case letters, digits and hyphens, starting with a letter and not ending with a hyphen."
-            )
-        return name
+        return _as_form_error(check_name, self.cleaned_data["name"])
 
     def clean_labels(self) -> dict[str, str]:
-        labels = self.cleaned_data["labels"] or {}
-        if not isinstance(labels, dict) or len(labels) > 64:
-            raise forms.ValidationError("Labels must be a JSON object of at most 64 entries.")
-        for key, value in labels.items():
-            if not LABEL_KEY_RE.match(key) or not isinstance(value, str) or not LABEL_VALUE_RE.match(value):
-                raise forms.ValidationError(f"Label {key!r} is invalid: keys and values use [-_./\\@0-9a-z].")
-        return labels
+        return _as_form_error(check_labels, self.cleaned_data["labels"] or {})
 
     def clean_yaml_text(self) -> str:
         # Browsers send a textarea's newlines as CRLF; keep the text as typed, or an untouched spec would
@@ -144,6 +133,14 @@ class ApiTokenAdminForm(forms.ModelForm):
         if expires_at is not None and expires_at <= timezone.now():
             raise forms.ValidationError("The expiry must be in the future.")
         return expires_at
+
+
+def _as_form_error(check: Any, value: Any) -> Any:
+    """Run a service's field check, turning its InvalidInput into a form error (one rule, one place)."""
+    try:
+        return check(value)
+    except InvalidInput as exc:
+        raise forms.ValidationError(exc.message) from None
 
 
 def _located(detail: dict[str, Any]) -> str:

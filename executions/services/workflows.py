@@ -31,7 +31,7 @@ def workflow_validate(*, yaml_text: str) -> Definition:
         raise InvalidInput(f"invalid specification: {exc}", details=details) from None
 
 
-def _check_name(name: Any) -> str:
+def check_name(name: Any) -> str:
     if not isinstance(name, str) or not NAME_RE.match(name):
         raise InvalidInput(
             "name must be 1-63 characters: lower-case letters, digits and hyphens, starting with a letter and "
@@ -41,13 +41,13 @@ def _check_name(name: Any) -> str:
     return name
 
 
-def _check_description(description: Any) -> str:
+def check_description(description: Any) -> str:
     if not isinstance(description, str) or len(description) > 256:
         raise InvalidInput("description must be a string of at most 256 characters")
     return description
 
 
-def _check_labels(labels: Any) -> dict[str, str]:
+def check_labels(labels: Any) -> dict[str, str]:
     if not isinstance(labels, dict) or len(labels) > 64:
         raise InvalidInput("labels must be a map of at most 64 entries")
     for key, value in labels.items():
@@ -82,9 +82,9 @@ def workflow_create(
     default_queue_name: str = "default",
     default_run_timeout_seconds: int | None = None,
 ) -> Workflow:
-    name = _check_name(name)
-    description = _check_description(description)
-    labels = _check_labels(labels or {})
+    name = check_name(name)
+    description = check_description(description)
+    labels = check_labels(labels or {})
     definition = workflow_validate(yaml_text=yaml_text)
     if Workflow.objects.filter(name=name).exists():
         raise Conflict(f"a workflow named {name!r} already exists")
@@ -127,15 +127,15 @@ def workflow_update(
     workflow = Workflow.objects.select_for_update().get(pk=workflow.pk)
     changed: dict[str, Any] = {}
     if name is not None and name != workflow.name:
-        workflow.name = _check_name(name)
+        workflow.name = check_name(name)
         if Workflow.objects.filter(name=name).exclude(pk=workflow.pk).exists():
             raise Conflict(f"a workflow named {name!r} already exists")
         changed["name"] = name
     if description is not None:
-        workflow.description = _check_description(description)
+        workflow.description = check_description(description)
         changed["description"] = True
     if labels is not None:
-        workflow.labels = _check_labels(labels)
+        workflow.labels = check_labels(labels)
         changed["labels"] = True
     if yaml_text is not None and (
         workflow.current_revision is None or yaml_text != workflow.current_revision.yaml_text
