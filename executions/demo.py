@@ -77,4 +77,62 @@ steps:
 """,
         "input": '{"who": "the operator"}',
     },
+    {
+        "name": "process-orders",
+        "description": "Totals each order in parallel with a short wait, then an audit step that retries and is "
+        "caught: a nested timeline to look at.",
+        "spec": """\
+yawl: "0.1"
+start: fan_out
+steps:
+  fan_out:
+    title: Check every order
+    parallel:
+      branches:
+        totals:
+          start: each_order
+          steps:
+            each_order:
+              title: Total each order
+              foreach:
+                input: '\\(.orders)'
+                output: '\\({totals: .})'
+                concurrency: 2
+                do:
+                  start: add_up
+                  steps:
+                    add_up:
+                      title: Add up the items
+                      functionCall:
+                        functionId: sum
+                        input: '\\({numbers: .items})'
+        settle:
+          start: settle_down
+          steps:
+            settle_down:
+              title: Let things settle
+              wait:
+                duration: 2s
+      next: audit
+  audit:
+    title: Audit (fails, retried, caught)
+    functionCall:
+      functionId: sum
+      input: '\\({numbers: "not a list"})'
+      retryPolicy:
+        errorList: [STEP_INVALID_ARGUMENT]
+        retryCount: 2
+        initialDelay: 0.5s
+        maxDelay: 1s
+      catch:
+        - errorList: [STEP_INVALID_ARGUMENT]
+          next: report
+  report:
+    title: Report
+    noOp:
+      output: '\\({report: "checked"})'
+""",
+        "input": '{"orders": [{"id": "A-1", "items": [3, 4]}, {"id": "A-2", "items": [10]}, '
+        '{"id": "A-3", "items": [1, 2]}]}',
+    },
 ]

@@ -33,6 +33,11 @@ def workflow_function(function_id: str) -> Callable[[Callable[[Any], Any]], Call
     return register
 
 
+def unregister_function(function_id: str) -> None:
+    """Forget a registered function; tests that register their own remove them again in teardown."""
+    _registry.pop(function_id, None)
+
+
 def registered_ids() -> frozenset[str]:
     return frozenset(_registry)
 

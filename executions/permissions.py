@@ -35,6 +35,14 @@ def can_view(user: Any) -> bool:
     return bool(user and user.is_authenticated and user.has_perm("executions.view_execution"))
 
 
+def can_view_execution(user: Any, execution: Any) -> bool:
+    """Whether the user may see this execution (its page, its live updates).
+
+    Today every viewer sees every execution; this is the one place a per-workflow rule would go.
+    """
+    return can_view(user) and execution is not None
+
+
 def can_operate(user: Any) -> bool:
     return can_view(user) and user.has_perm("executions.operate_execution") and _token_allows(user, 1)
 

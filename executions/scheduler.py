@@ -21,7 +21,7 @@ from executions.engine.protocol import DeadlineExceeded
 from executions.engine.states import ExecutionStatus, StepStatus
 from executions.errors import DomainError
 from executions.models import Execution, HistoryEntry
-from executions.services.shell import command_from_json
+from executions.services.shell import attempt_time_out, command_from_json
 
 log = logging.getLogger(__name__)
 
@@ -67,21 +67,14 @@ def _time_out_attempts(now: datetime) -> int:
     )[:BATCH]
     count = 0
     for execution_id, run_id, attempt, deadline in due:
-        # Claim the timeout first so two replicas do not both report it (the engine would ignore the
-        # second anyway, by the attempt fence).
-        if not HistoryEntry.objects.filter(
-            execution_id=execution_id, run_id=run_id, attempts=attempt, attempt_deadline_at=deadline
-        ).update(attempt_deadline_at=None, lease_expires_at=None):
-            continue
-        dispatch.cancel_step(execution_id, run_id)
-        services.step_failed(
-            execution_id=execution_id,
-            run_id=run_id,
-            attempt=attempt,
-            code="STEP_TIMEOUT",
-            message="the step attempt ran past its timeout",
-        )
-        count += 1
+        # One transaction claims the timeout (so two replicas do not both report it) and reports it, on
+        # this tick's clock: the retry backoff and the entry's end time count from it.
+        try:
+            count += attempt_time_out(
+                execution_id=execution_id, run_id=run_id, attempt=attempt, deadline=deadline, now=now
+            )
+        except DomainError as exc:
+            log.warning("timeout of %s#%s: %s", execution_id, run_id, exc)
     return count
 
 

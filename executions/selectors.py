@@ -14,7 +14,7 @@ from django.utils.dateparse import parse_datetime
 
 from executions.engine.states import ExecutionStatus
 from executions.errors import InvalidInput, NotFound
-from executions.models import AuditEvent, Execution, HistoryEntry, Workflow
+from executions.models import ApiToken, AuditEvent, Execution, HistoryEntry, Workflow, WorkflowRevision
 
 
 def workflow_get(*, workflow_id: str) -> Workflow:
@@ -128,6 +128,76 @@ def execution_audit(*, execution: Execution) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(target_type="execution", target_id=execution.pk).order_by("created_at", "id")
 
 
+MAX_REVISION_NUMBER = 2**31 - 1
+
+
+def workflow_revisions(*, workflow: Workflow) -> QuerySet[WorkflowRevision]:
+    """Newest first; the spec text is left out (a list shows who changed what, the detail shows the spec)."""
+    return (
+        WorkflowRevision.objects.filter(workflow=workflow)
+        .select_related("workflow")
+        .defer("yaml_text", "definition")
+        .order_by("-number")
+    )
+
+
+def workflow_revision_get(*, workflow: Workflow, number: int) -> WorkflowRevision:
+    revision = None
+    if 0 < number <= MAX_REVISION_NUMBER:  # a larger number cannot be stored, so it is not there
+        revision = WorkflowRevision.objects.select_related("workflow").filter(workflow=workflow, number=number).first()
+    if revision is None:
+        raise NotFound(f"workflow {workflow.name} has no revision {number}")
+    return revision
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    target_type: str = ""
+    target_id: str = ""
+    action: str = ""
+    actor: str = ""
+    source: str = ""
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+
+
+def audit_event_list(*, filters: AuditFilters | None = None) -> QuerySet[AuditEvent]:
+    """Newest first; (created_at, id) is the keyset the cursor pages on."""
+    f = filters or AuditFilters()
+    qs = AuditEvent.objects.all()
+    for field, value in (
+        ("target_type", f.target_type),
+        ("target_id", f.target_id),
+        ("action", f.action),
+        ("actor", f.actor),
+        ("source", f.source),
+    ):
+        if value:
+            qs = qs.filter(**{field: value})
+    if f.created_after:
+        qs = qs.filter(created_at__gte=f.created_after)
+    if f.created_before:
+        qs = qs.filter(created_at__lt=f.created_before)
+    return qs.order_by("-created_at", "-id")
+
+
+def api_token_list(*, owner: Any = None) -> QuerySet[ApiToken]:
+    """Newest first; every owner's tokens when `owner` is None."""
+    qs = ApiToken.objects.select_related("owner")
+    if owner is not None:
+        qs = qs.filter(owner=owner)
+    return qs.order_by("-created_at", "-id")
+
+
+def api_token_get(*, prefix: str, owner: Any = None) -> ApiToken:
+    """By its clear prefix; limited to `owner`'s tokens when given (another user's token is "not found")."""
+    qs = api_token_list(owner=owner).filter(prefix=prefix)
+    token = qs.first()
+    if token is None:
+        raise NotFound(f"API token {prefix} not found")
+    return token
+
+
 # --- keyset cursors -------------------------------------------------------------------------------------------
 
 
@@ -185,3 +255,175 @@ def workflow_page(*, queryset: QuerySet[Workflow], cursor: str = "", size: int =
     items = rows[:size]
     next_cursor = encode_cursor({"n": items[-1].name}) if len(rows) > size else None
     return Page(items=items, next_cursor=next_cursor)
+
+
+def _created_keyset(queryset: QuerySet, cursor: str) -> QuerySet:
+    """Rows after the cursor of a (created_at, integer id) keyset, newest first."""
+    data = decode_cursor(cursor)
+    try:
+        created = parse_datetime(str(data.get("c", "")))
+    except ValueError:
+        created = None
+    last_id = data.get("i")
+    if created is None or created.tzinfo is None or type(last_id) is not int:
+        raise InvalidInput("invalid page cursor")
+    return queryset.filter(Q(created_at__lt=created) | Q(created_at=created, id__lt=last_id))
+
+
+def created_page(*, queryset: QuerySet, cursor: str = "", size: int = 50) -> Page:
+    """One page newest-first of a model keyed by (created_at, integer id): audit events, API tokens."""
+    if cursor:
+        queryset = _created_keyset(queryset, cursor)
+    rows = list(queryset[: size + 1])
+    items = rows[:size]
+    next_cursor = None
+    if len(rows) > size:
+        last = items[-1]
+        next_cursor = encode_cursor({"c": last.created_at.isoformat(), "i": last.pk})
+    return Page(items=items, next_cursor=next_cursor)
+
+
+def revision_page(*, queryset: QuerySet[WorkflowRevision], cursor: str = "", size: int = 50) -> Page:
+    """One page newest-first, continuing after `cursor` (the last row's revision number)."""
+    if cursor:
+        last_number = decode_cursor(cursor).get("r")
+        if type(last_number) is not int:
+            raise InvalidInput("invalid page cursor")
+        queryset = queryset.filter(number__lt=last_number)
+    rows = list(queryset[: size + 1])
+    items = rows[:size]
+    next_cursor = encode_cursor({"r": items[-1].number}) if len(rows) > size else None
+    return Page(items=items, next_cursor=next_cursor)
+
+
+# --- the dashboard --------------------------------------------------------------------------------------------
+
+# A run's columns for ordering, timing and colouring it: never its payloads, which may be megabytes each.
+RUN_SUMMARY_FIELDS = (
+    "id",
+    "parent_id",
+    "run_id",
+    "step_id",
+    "path",
+    "title",
+    "type",
+    "status",
+    "attempts",
+    "error_code",
+    "scheduled_at",
+    "started_at",
+    "finished_at",
+    "next_attempt_at",
+)
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    pk: int
+    parent_id: int | None
+    run_id: int
+    step_id: str
+    path: str
+    title: str
+    type: str
+    status: str
+    attempts: int
+    error_code: str
+    scheduled_at: datetime | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    next_attempt_at: datetime | None
+
+
+def execution_run_summaries(*, execution: Execution) -> list[RunSummary]:
+    """Every step run of an execution, light: one query, no JSON columns (thousands of runs stay cheap)."""
+    rows = HistoryEntry.objects.filter(execution=execution).order_by("run_id").values_list(*RUN_SUMMARY_FIELDS)
+    return [RunSummary(*row) for row in rows]
+
+
+def execution_history_entries(*, execution: Execution, run_ids: Iterable[int]) -> list[HistoryEntry]:
+    """Full history entries for the given runs (one page of the history table), without their payloads."""
+    return list(
+        HistoryEntry.objects.filter(execution=execution, run_id__in=list(run_ids))
+        .select_related("child_execution")
+        .defer("input", "output", "command")
+        .order_by("run_id")
+    )
+
+
+def execution_run_get(*, execution: Execution, run_id: int) -> HistoryEntry:
+    entry = HistoryEntry.objects.filter(execution=execution, run_id=run_id).first()
+    if entry is None:
+        raise NotFound(f"step run {run_id} of execution {execution.pk} not found")
+    return entry
+
+
+def execution_children(*, execution: Execution, limit: int = 50) -> list[Execution]:
+    return list(
+        Execution.objects.filter(parent=execution).select_related("workflow").order_by("created_at", "id")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class BulkPreview:
+    """What a bulk action would touch: each chosen execution and whether the action is legal for it now."""
+
+    items: list[tuple[Execution, bool]]
+
+    @property
+    def allowed(self) -> int:
+        return sum(1 for _, ok in self.items if ok)
+
+    @property
+    def refused(self) -> int:
+        return len(self.items) - self.allowed
+
+
+def execution_bulk_preview(*, execution_ids: Iterable[str], action: str) -> BulkPreview:
+    """The chosen executions that exist, in the order given, each with whether `action` is legal now."""
+    from executions.engine.states import can
+
+    ids = list(dict.fromkeys(execution_ids))
+    found = {e.pk: e for e in Execution.objects.select_related("workflow").filter(pk__in=ids)}
+    return BulkPreview([(found[pk], can(found[pk].status, action)) for pk in ids if pk in found])
+
+
+def execution_activity(*, since: datetime, until: datetime) -> dict[datetime, tuple[int, int]]:
+    """Executions created, and executions that failed, per hour in [since, until): `{hour: (started, failed)}`."""
+    from django.db.models.functions import TruncHour
+
+    started = (
+        Execution.objects.filter(created_at__gte=since, created_at__lt=until)
+        .annotate(hour=TruncHour("created_at"))
+        .order_by()
+        .values_list("hour")
+        .annotate(n=Count("pk"))
+    )
+    failed = (
+        Execution.objects.filter(status=ExecutionStatus.FAILED, finished_at__gte=since, finished_at__lt=until)
+        .annotate(hour=TruncHour("finished_at"))
+        .order_by()
+        .values_list("hour")
+        .annotate(n=Count("pk"))
+    )
+    buckets: dict[datetime, tuple[int, int]] = {}
+    for hour, n in started:
+        buckets[hour] = (n, 0)
+    for hour, n in failed:
+        buckets[hour] = (buckets.get(hour, (0, 0))[0], n)
+    return buckets
+
+
+def execution_recent_failures(*, limit: int = 8) -> QuerySet[Execution]:
+    return execution_list(filters=ExecutionFilters(statuses=(ExecutionStatus.FAILED.value,)))[:limit]
+
+
+def workflow_busiest(*, since: datetime, limit: int = 8) -> list[dict[str, Any]]:
+    """Workflows by how many executions they started since `since`, with how many of those failed."""
+    return list(
+        Execution.objects.filter(created_at__gte=since)
+        .order_by()
+        .values("workflow_id", "workflow__name")
+        .annotate(total=Count("pk"), failed=Count("pk", filter=Q(status=ExecutionStatus.FAILED)))
+        .order_by("-total", "workflow__name")[:limit]
+    )

@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "template_partials",
     "channels",
@@ -53,6 +55,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "executions.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "workflows_ui.urls"
@@ -127,7 +130,8 @@ if REDIS_URL:
         raise ImproperlyConfigured(f"REDIS_URL must be a redis:// URL, got {REDIS_URL!r}")
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # Channels' in-memory layer, made safe for the engine threads that broadcast (executions/channel_layer.py).
+    CHANNEL_LAYERS = {"default": {"BACKEND": "executions.channel_layer.InProcessChannelLayer"}}
 
 # --- REST framework -----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -140,6 +144,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "executions.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
+    "DEFAULT_SCHEMA_CLASS": "executions.api.schema.ApiAutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "executions.api.throttling.UserRateThrottle",
+        "executions.api.throttling.AnonRateThrottle",
+    ],
+    # Filled from the environment in "API schema and throttling" at the end of this file.
+    "DEFAULT_THROTTLE_RATES": {},
 }
 
 # --- The engine -----------------------------------------------------------------------------------------------
@@ -187,3 +198,56 @@ WORKFLOWS_HTTP_MAX_REDIRECTS = env_number("WORKFLOWS_HTTP_MAX_REDIRECTS", 5, int
 WORKFLOWS_HTTP_CONNECT_TIMEOUT = env_number("WORKFLOWS_HTTP_CONNECT_TIMEOUT", 10.0, float, minimum=0.1)
 # httpx logs every request URL at INFO, query string included: API keys passed in URLs would reach the logs.
 LOGGING.setdefault("loggers", {})["httpx"] = {"level": "WARNING"}
+
+# --- API schema and throttling (executions/api/schema.py, executions/api/throttling.py) ---------------------
+import re as _re  # noqa: E402 - kept with the only settings that need it
+
+
+def _rate(name: str, default: str) -> str | None:
+    """A DRF rate like "600/min" (per s, min, hour or day); "off" (or empty) turns that throttle off."""
+    value = env_str(name, default).strip().lower()
+    if value in {"", "off", "none"}:
+        return None
+    if not _re.fullmatch(r"[0-9]+/(s|sec|second|m|min|minute|h|hour|d|day)", value):
+        raise ImproperlyConfigured(
+            f"{name} must be a rate like 600/min (per s, min, hour or day) or off, got {value!r}"
+        )
+    return value
+
+
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    # Every request made with a token (each token counts apart) or by a logged-in user.
+    "user": _rate("WORKFLOWS_API_RATE", "600/min"),
+    # Starting executions (a batch counts once), on top of the general rate.
+    "start": _rate("WORKFLOWS_API_START_RATE", "120/min"),
+    # Requests without valid credentials, per client IP.
+    "anon": _rate("WORKFLOWS_API_ANON_RATE", "60/min"),
+}
+# The client IP for the anonymous rate is the last X-Forwarded-For hop added by this many trusted proxies.
+_proxies = env_number("WORKFLOWS_API_TRUSTED_PROXIES", 0, int, minimum=0)
+if _proxies:
+    REST_FRAMEWORK["NUM_PROXIES"] = _proxies
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "workflows_ui native API",
+    "DESCRIPTION": (
+        "Workflows (YaWL specifications, revisions), executions (start, batch start, stop, terminate, pause, "
+        "resume, retry, history), the audit trail and API tokens. Authenticate with "
+        '`Authorization: Bearer <API token>`. Every error is `{"error": {"code", "message", "details"}}`.'
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its pages are public (they describe the API, they hold no data) so Swagger UI loads
+    # without a login; its "Authorize" button takes a token for trying calls.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_ADD_EXPLICIT_BLANK_NULL_CHOICE": False,
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
+    "PREPROCESSING_HOOKS": ["executions.api.schema.native_api_only"],
+    "SCHEMA_PATH_PREFIX": "/api/v1/",
+    # Served from drf-spectacular-sidecar's static files, never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}

@@ -9,5 +9,8 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", include("executions.api.urls")),
+    path("api/schema/", include("executions.api.schema_urls")),
+    # Before the pages: `/workflows/v1/...` must not match the workflow page of an id "v1".
+    path("workflows/v1/", include("executions.yandex_api.urls")),
     path("", include("executions.urls")),
 ]

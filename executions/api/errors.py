@@ -95,8 +95,11 @@ def _api_exception(exc: drf.APIException) -> ApiError:
     headers = {}
     if getattr(exc, "auth_header", None):
         headers["WWW-Authenticate"] = exc.auth_header
-    if getattr(exc, "wait", None):
-        headers["Retry-After"] = str(math.ceil(exc.wait))
+    if isinstance(exc, drf.Throttled):
+        # DRF gives no wait when the history is odd (a rate lowered meanwhile): one second is still an answer.
+        wait = max(1, math.ceil(exc.wait or 0))
+        headers["Retry-After"] = str(wait)
+        message = f"too many requests: try again in {wait} second{'s' if wait != 1 else ''}"
     return ApiError(exc.status_code, exc.default_code, message, headers=headers)
 
 

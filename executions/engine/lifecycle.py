@@ -60,7 +60,9 @@ def redrive(ctx: Ctx, event: RetryRequested) -> None:
     """Continue a FAILED/STOPPED execution from what did not complete (new run ids for everything re-run)."""
     check_action(ctx.status, Action.RETRY)
     cursor = ctx.cursor
-    cursor.update(status=ExecutionStatus.RUNNING.value, error=None, stopping=False, quota=0)
+    # Through ctx.status, so the RUNNING hop is in Outcome.transitions (FAILED -> RUNNING -> FINISHED).
+    ctx.status = ExecutionStatus.RUNNING
+    cursor.update(error=None, stopping=False, quota=0)
     reruns = _reopen(ctx)
     pending = [item for item in cursor["pending"] if item["do"] != "retry"]
     cursor["pending"] = []

@@ -47,13 +47,20 @@ class YNode:
 
 def compose(text: str, *, max_nodes: int) -> tuple[YNode, list[SpecIssue]]:
     """The node tree and the duplicate keys found (reported with the other problems, not alone)."""
-    loader = yaml.SafeLoader(text)
+    loader = None
     try:
+        # Inside the try: the loader's reader already refuses control characters (ReaderError) here.
+        loader = yaml.SafeLoader(text)
         root = loader.get_single_node()
         if root is None:
             raise SpecError([SpecIssue("the document is empty", "", 1, 1)])
         converter = _Converter(loader, max_nodes)
         return converter.convert(root, "", 0), converter.duplicates
+    except yaml.reader.ReaderError as exc:
+        line, column = _reader_position(text, exc.position)
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        message = f"malformed YAML: control character U+{code:04X} is not allowed"
+        raise SpecError([SpecIssue(message, "", line, column)]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
@@ -64,7 +71,13 @@ def compose(text: str, *, max_nodes: int) -> tuple[YNode, list[SpecIssue]]:
     except RecursionError:
         raise SpecError([SpecIssue("the document nests too deeply", "", None, None)]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
+
+
+def _reader_position(text: str, position: int) -> tuple[int, int]:
+    before = text[:position]
+    return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
 
 
 def from_plain(data: Any, depth: int = 0) -> YNode:

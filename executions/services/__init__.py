@@ -4,6 +4,7 @@ Each public function is keyword-only, typed and atomic; it writes an AuditEvent 
 asks `broadcast` to publish after commit. Interfaces (pages, APIs, gRPC, admin, commands) call these.
 """
 
+from executions.services.bulk import BulkOutcome, check_bulk_request, execution_bulk
 from executions.services.executions import (
     execution_deadline,
     execution_pause,
@@ -24,10 +25,13 @@ from executions.services.tokens import api_token_create, api_token_revoke
 from executions.services.workflows import workflow_create, workflow_delete, workflow_update, workflow_validate
 
 __all__ = [
+    "BulkOutcome",
     "api_token_create",
     "api_token_revoke",
+    "check_bulk_request",
     "execution_advance",
     "execution_begin",
+    "execution_bulk",
     "execution_deadline",
     "execution_pause",
     "execution_resume",

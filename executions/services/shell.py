@@ -52,7 +52,13 @@ def execution_begin(*, execution_id: str) -> Execution:
     execution = lock_execution(execution_id)
     if execution.status != ExecutionStatus.QUEUED or execution.cursor:
         return execution
-    now = timezone.now()
+    return begin_locked(execution)
+
+
+def begin_locked(execution: Execution, *, now: datetime | None = None) -> Execution:
+    """Start the interpreter for an execution that never began (it has no cursor), already locked by the
+    caller: a QUEUED one, or one stopped while QUEUED and now retried."""
+    now = now or timezone.now()
     execution.started_at = now
     execution.deadline_at = now + timedelta(seconds=execution.run_timeout_seconds)
     outcome = start(
@@ -110,6 +116,31 @@ def timer_fire(*, execution_id: str, run_id: int, now: datetime | None = None) -
     return True
 
 
+@transaction.atomic
+def attempt_time_out(*, execution_id: str, run_id: int, attempt: int, deadline: datetime, now: datetime) -> bool:
+    """Fail an attempt past its step timeout with STEP_TIMEOUT (the scheduler's call, on its clock).
+
+    False when the attempt already ended or another replica timed it out first. The claim (clearing the
+    attempt's deadline and lease) commits with the failure it reports: claimed in a transaction of its own,
+    a crash or a database error between the two would leave an attempt that is never timed out nor re-sent.
+    The execution row is locked first, as every other writer of its history does, so no lock-order deadlock.
+    """
+    execution = lock_execution(execution_id)
+    claimed = HistoryEntry.objects.filter(
+        execution=execution,
+        run_id=run_id,
+        attempts=attempt,
+        attempt_deadline_at=deadline,
+        status__in=[StepStatus.STARTED, StepStatus.CANCEL_REQUESTED],
+    ).update(attempt_deadline_at=None, lease_expires_at=None)
+    if not claimed:
+        return False
+    transaction.on_commit(lambda: dispatch.cancel_step(execution_id, run_id))
+    event = StepErrored(run_id, attempt, "STEP_TIMEOUT", "the step attempt ran past its timeout")
+    advance_locked(execution, event, now=now)
+    return True
+
+
 def apply_outcome(execution: Execution, outcome: Outcome, *, now: datetime) -> None:
     old_status = ExecutionStatus(execution.status)
     new_status = ExecutionStatus(outcome.status)
@@ -121,7 +152,11 @@ def apply_outcome(execution: Execution, outcome: Outcome, *, now: datetime) -> N
         hop_from = ExecutionStatus(hop)
     execution.cursor = outcome.cursor
     execution.status = new_status
-    if new_status.is_terminal and not old_status.is_terminal:
+    # "Ended in this call" is not "was not terminal before": a redrive whose re-run steps all complete
+    # inside this call goes FAILED -> RUNNING -> FINISHED, and must still record its new result and end
+    # time and drop the old error (and tell a parent).
+    ended = new_status.is_terminal and (not old_status.is_terminal or bool(outcome.transitions))
+    if ended:
         execution.finished_at = now
         execution.result = outcome.result
         execution.error_code = outcome.error.code if outcome.error else ""
@@ -135,8 +170,8 @@ def apply_outcome(execution: Execution, outcome: Outcome, *, now: datetime) -> N
 
     entries = _upsert_entries(execution, outcome.runs, now=now)
     follow_ups = _apply_commands(execution, outcome.commands, entries, now=now)
-    if new_status.is_terminal and not old_status.is_terminal and execution.parent_id:
-        _notify_parent(execution)
+    if ended and execution.parent_id:
+        notify_parent(execution, now=now)
     transaction.on_commit(lambda: broadcast.execution_changed(execution.pk, status=new_status.value))
     for event in follow_ups:
         advance_locked(execution, event, now=now)
@@ -175,10 +210,13 @@ def _fill_entry(entry: HistoryEntry, record: RunRecord, parent: HistoryEntry | N
     entry.started_at = record.started_at
     entry.finished_at = record.finished_at
     entry.next_attempt_at = record.next_attempt_at
-    # A run that changed and got no new SetTimer in this outcome has no pending timer any more; a finished
-    # run holds no lease.
+    # A run that changed and got no new SetTimer in this outcome has no pending timer any more. A finished
+    # run holds no lease, and neither does a run waiting out a retry backoff (`next_attempt_at` set): its
+    # failed attempt is over, so the scheduler must neither re-send that attempt when the lease runs out
+    # (a second real request, whose outcome the fence then ignores) nor time it out. The next attempt's
+    # RunStep, in this outcome or a later one, records a fresh lease after this upsert.
     entry.timer_at = None
-    if record.status in FINISHED_STEP_STATUSES:
+    if record.status in FINISHED_STEP_STATUSES or record.next_attempt_at is not None:
         entry.worker = ""
         entry.lease_expires_at = entry.attempt_deadline_at = None
         entry.command = None
@@ -263,10 +301,12 @@ def _start_child(execution: Execution, entry: HistoryEntry, command: RunStep) ->
     return []
 
 
-def _notify_parent(child: Execution) -> None:
+def notify_parent(child: Execution, *, now: datetime) -> None:
     """A child reached a terminal state: complete or fail the parent's `workflow` step, in this transaction.
 
     Lock order is always child then parent (nothing locks a parent and then its child), so no deadlock.
+    `now` is the child's clock (the scheduler's, when a timer ended it): the parent's step ends when the
+    child does, not whenever this process's clock says.
     """
     parent = lock_execution(child.parent_id)
     entry = HistoryEntry.objects.filter(execution=parent, run_id=child.parent_run_id, child_execution=child).first()
@@ -283,16 +323,19 @@ def _notify_parent(child: Execution) -> None:
             "STEP_FAILED_PRECONDITION",
             f"child execution {child.pk} was stopped",
         )
-    advance_locked(parent, event)
+    advance_locked(parent, event, now=now)
 
 
 __all__ = [
     "SYSTEM_ENGINE",
     "advance_locked",
+    "attempt_time_out",
+    "begin_locked",
     "command_from_json",
     "execution_advance",
     "execution_begin",
     "lock_execution",
+    "notify_parent",
     "step_completed",
     "step_failed",
     "timer_fire",

@@ -20,13 +20,16 @@ _NUL_ESCAPE = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 
 def check_input(value: Any) -> Any:
     try:
-        text = json.dumps(value, separators=(",", ":"), allow_nan=False)
+        text = json.dumps(value, separators=(",", ":"), allow_nan=False, ensure_ascii=False)
+        encoded = text.encode()
+    except UnicodeEncodeError:
+        raise InvalidInput("input must be valid Unicode (it contains a lone surrogate)") from None
     except (TypeError, ValueError, RecursionError):
         raise InvalidInput("input must be JSON (no NaN or Infinity)") from None
     if _NUL_ESCAPE.search(text):
         # PostgreSQL's jsonb cannot store NUL characters; refuse them everywhere so both databases agree.
         raise InvalidInput("input must not contain the NUL character (\\u0000)")
-    size = len(text.encode())
+    size = len(encoded)
     if size > settings.WORKFLOWS_MAX_DATA_BYTES:
         raise InvalidInput(f"input is {size} bytes, over the limit of {settings.WORKFLOWS_MAX_DATA_BYTES} bytes")
     return value

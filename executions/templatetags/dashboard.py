@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django import template
@@ -15,6 +15,7 @@ from executions import permissions
 register = template.Library()
 
 EMPTY = "—"
+MAX_DEPTH = 10
 
 
 @register.filter
@@ -43,12 +44,42 @@ def duration(value: timedelta | None) -> str:
 
 
 @register.filter
-def when(value: datetime | None) -> str:
-    """A timestamp in the site's time zone, in a <time> element (machine-readable beside the human form)."""
+def seconds(value: float | None) -> timedelta | None:
+    return None if value is None else timedelta(seconds=float(value))
+
+
+@register.filter
+def when(value: datetime | None, style: str = "") -> str:
+    """A timestamp as a <time> element: UTC in the markup (and on hover); `static/js/dashboard.js` shows it in
+    the operator's time zone, and with `"relative"` also how long ago ("3 min ago")."""
     if value is None:
         return EMPTY
-    value = timezone.localtime(value) if timezone.is_aware(value) else value
-    return format_html('<time datetime="{}">{}</time>', value.isoformat(), value.strftime("%Y-%m-%d %H:%M:%S"))
+    utc = value.astimezone(UTC) if timezone.is_aware(value) else value.replace(tzinfo=UTC)
+    text = utc.strftime("%Y-%m-%d %H:%M:%S UTC")
+    return format_html(
+        '<time datetime="{}" title="{}" data-local{}>{}</time>',
+        utc.isoformat().replace("+00:00", "Z"),
+        text,
+        " data-relative" if style == "relative" else "",
+        text,
+    )
+
+
+@register.filter
+def iso(value: datetime | None) -> str:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else ""
+
+
+@register.filter
+def n(value: float) -> str:
+    """A coordinate for SVG markup: one decimal, always a dot."""
+    return f"{float(value):.1f}"
+
+
+@register.filter
+def depth_class(depth: int) -> str:
+    """Indentation of a nested run as a class (no inline styles: the pages work under a strict CSP)."""
+    return f"depth-{min(max(int(depth or 0), 0), MAX_DEPTH)}"
 
 
 @register.simple_tag
@@ -65,3 +96,8 @@ def role_of(user: Any) -> str:
     names = set(user.groups.values_list("name", flat=True)) if getattr(user, "pk", None) else set()
     held = [role for role in permissions.ROLE_ORDER if role in names]
     return held[-1] if held else "no role"
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    return mapping.get(key) if hasattr(mapping, "get") else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from executions import services
@@ -14,6 +15,14 @@ TEST_ACTOR = Actor(label="test", source="cli")
 
 # For tests that need the engine to run: the inline executor works after a real commit.
 with_engine = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counts():
+    """Request counts live in the cache: every test starts with a full budget."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def token_for(user, scope: str = "operate", **kwargs: Any) -> str:

@@ -28,3 +28,11 @@ def test_a_post_to_an_unknown_path_is_a_404_even_when_csrf_is_enforced():
     response = APIClient(enforce_csrf_checks=True).post("/api/v1/nothing-here", {}, format="json")
 
     assert response.status_code == 404
+
+
+def test_an_id_with_a_newline_is_a_json_404_too(viewer_api):
+    response = viewer_api.post("/api/v1/executions/a%0Ab/pause/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert error_of(response)["code"] == "not_found"

@@ -6,6 +6,7 @@ They skip, saying how to enable them, when chromium or Playwright is missing (`.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -128,3 +129,37 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+# --- helpers shared by the journeys ------------------------------------------------------------------------
+
+
+def log_in(page, base: str, username: str = "operator", password: str = "operator-demo") -> None:
+    page.goto(base + "/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/")
+
+
+def start_from_browser(page, base: str, workflow: str, payload: str) -> str:
+    """Start an execution from its workflow's page; returns the execution id the browser landed on."""
+    page.goto(base + "/workflows/")
+    page.click(f"text={workflow}")
+    page.fill("textarea[name=input]", payload)
+    page.click("form[action$='/start/'] button[type=submit]")
+    page.wait_for_url(EXECUTION_URL)
+    return page.url.rstrip("/").rsplit("/", 1)[-1]
+
+
+def status_badge(page, status: str):
+    """The execution page's status badge, once it shows `status` (a class, not text: "Finished" is a label too)."""
+    return page.locator(f"#status-panel .status-line .badge--{status.lower()}")
+
+
+def confirm(page) -> None:
+    """Accept the dashboard's confirmation dialog (it replaces window.confirm)."""
+    page.locator("#confirm-dialog [data-confirm-accept]").click()
+
+
+EXECUTION_URL = re.compile(r".*/executions/[0-9a-z]{26}/$")

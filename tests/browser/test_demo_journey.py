@@ -2,43 +2,20 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import confirm, log_in, screenshot, start_from_browser, status_badge
 
 pytestmark = pytest.mark.browser
-EXECUTION_URL = re.compile(r".*/executions/[0-9a-z]{26}/$")
-
-
-def log_in(page, base: str, username: str = "operator", password: str = "operator-demo") -> None:
-    page.goto(base + "/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(base + "/")
-
-
-def start_from_browser(page, base: str, workflow: str, payload: str):
-    page.goto(base + "/workflows/")
-    page.click(f"text={workflow}")
-    page.fill("textarea[name=input]", payload)
-    page.click("form[action$='/start/'] button[type=submit]")
-    page.wait_for_url(EXECUTION_URL)
-
-
-def status_badge(page):
-    return page.locator("#status-panel .badge").first
 
 
 def test_an_operator_runs_the_finishing_demo_and_sees_its_result(demo_server, page):
     log_in(page, demo_server.url)
     screenshot(page, "overview")
     start_from_browser(page, demo_server.url, "greet-customer", '{"name": "Ada", "tier": "gold"}')
-    page.wait_for_selector("#status-panel >> text=FINISHED")
+    status_badge(page, "finished").wait_for()
     assert "Welcome back, dear Ada!" in page.inner_text("#status-panel")
-    steps = page.locator("table.table--history tbody tr td.step .mono").all_inner_texts()
+    steps = page.locator("table.table--history tbody tr td.step .mono").all_text_contents()
     assert steps == ["pick_tone", "warm", "done"]
     screenshot(page, "execution-finished")
 
@@ -46,7 +23,7 @@ def test_an_operator_runs_the_finishing_demo_and_sees_its_result(demo_server, pa
 def test_the_failing_demo_shows_its_error(demo_server, page):
     log_in(page, demo_server.url)
     start_from_browser(page, demo_server.url, "validate-order", '{"order_id": "A-1001", "items": []}')
-    page.wait_for_selector("#status-panel >> text=FAILED")
+    status_badge(page, "failed").wait_for()
     panel = page.inner_text("#status-panel")
     assert "STEP_FAIL" in panel
     assert "order A-1001 has no items" in panel
@@ -56,11 +33,11 @@ def test_the_failing_demo_shows_its_error(demo_server, page):
 def test_an_operator_stops_the_waiting_demo(demo_server, page):
     log_in(page, demo_server.url)
     start_from_browser(page, demo_server.url, "wait-then-report", "{}")
-    page.wait_for_selector("#status-panel >> text=RUNNING")
-    page.on("dialog", lambda dialog: dialog.accept())
+    status_badge(page, "running").wait_for()
     page.click("#status-panel button:has-text('Stop')")
-    page.wait_for_selector("#status-panel >> text=STOPPED")
-    assert "Cancelled by" in page.inner_text("#status-panel")
+    confirm(page)
+    status_badge(page, "stopped").wait_for()
+    assert "Stopped by" in page.inner_text("#status-panel")
     screenshot(page, "execution-stopped")
     page.goto(demo_server.url + "/executions/")
     screenshot(page, "execution-list")

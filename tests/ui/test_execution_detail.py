@@ -80,18 +80,21 @@ def test_it_offers_no_buttons_once_finished(client, operator):
     assert "/terminate/" not in content
 
 
-def test_it_polls_its_status_panel_while_running(client, viewer):
+def test_it_listens_on_its_websocket_and_polls_only_as_a_fallback_while_running(client, viewer):
     execution = start_execution(make_workflow("sleeper", WAITING_SPEC))
     client.force_login(viewer)
     content = client.get(f"/executions/{execution.pk}/").content.decode()
-    assert f'hx-get="/executions/{execution.pk}/" hx-trigger="every 2s"' in content
+    assert f'hx-ext="ws" ws-connect="/ws/executions/{execution.pk}/?"' in content
+    assert 'hx-trigger="wf:refresh"' in content
+    assert "data-live-poll" in content
+    assert "every 2s" not in content
 
 
-def test_it_stops_polling_once_finished(client, viewer):
+def test_it_does_not_fall_back_to_polling_once_finished(client, viewer):
     execution = start_execution(make_workflow("greeter", FINISHING_SPEC), {"name": "Ada"})
     client.force_login(viewer)
     content = client.get(f"/executions/{execution.pk}/").content.decode()
-    assert "hx-trigger" not in content
+    assert "data-live-poll" not in content
 
 
 def test_it_gives_htmx_the_status_panel_and_the_timeline_only(client, viewer):
@@ -101,7 +104,9 @@ def test_it_gives_htmx_the_status_panel_and_the_timeline_only(client, viewer):
     content = client.get(f"/executions/{execution.pk}/", headers=htmx()).content.decode()
 
     assert content.lstrip().startswith('<section id="status-panel"')
-    assert '<div id="timeline" hx-swap-oob="true">' in content
+    assert '<div id="timeline" class="timeline" hx-swap-oob="true">' in content
+    assert '<div id="graph" class="graph-wrap" hx-swap-oob="true">' in content
+    assert '<div id="history" hx-swap-oob="true">' in content
     assert "<html" not in content
     assert "Input</h2>" not in content
 
@@ -115,7 +120,7 @@ def test_it_indents_nested_history_entries_under_their_parent(client, viewer):
     response = client.get(f"/executions/{execution.pk}/")
 
     assert [(row.path, row.depth) for row in response.context["history"]] == [("hello", 0), ("done", 1)]
-    assert 'style="--depth: 1"' in response.content.decode()
+    assert 'class="step depth-1"' in response.content.decode()
 
 
 def test_it_answers_an_unknown_execution_with_a_404_page(client, viewer):

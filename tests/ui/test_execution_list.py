@@ -114,3 +114,47 @@ def test_it_gives_a_history_restore_the_whole_page(client, viewer, executions):
     client.force_login(viewer)
     response = client.get("/executions/", headers=htmx(**{"HX-History-Restore-Request": "true"}))
     assert "<html" in response.content.decode()
+
+
+def test_it_filters_by_queue(client, viewer, operator):
+    workflow = make_workflow("sleeper", WAITING_SPEC)
+    client.force_login(operator)
+    client.post(f"/workflows/{workflow.pk}/start/", {"input": "{}", "queue_name": "urgent"})
+    client.post(f"/workflows/{workflow.pk}/start/", {"input": "{}"})
+    client.force_login(viewer)
+
+    response = client.get("/executions/?queue=urgent")
+
+    assert [e.queue_name for e in response.context["page"].items] == ["urgent"]
+
+
+def test_it_filters_by_time_range(client, viewer, executions):
+    client.force_login(viewer)
+    assert len(listed(client.get("/executions/?range=1h"))) == 3
+    assert listed(client.get("/executions/?after=2000-01-01T00:00&before=2000-01-02T00:00")) == []
+    assert len(listed(client.get("/executions/?after=2000-01-01T00:00"))) == 3
+
+
+def test_it_explains_a_backwards_time_range_with_a_400(client, viewer, executions):
+    client.force_login(viewer)
+    response = client.get("/executions/?after=2030-01-02T00:00&before=2030-01-01T00:00")
+    assert response.status_code == 400
+    assert "must come after its start" in response.content.decode()
+
+
+def test_it_keeps_every_filter_in_the_url_of_its_live_socket(client, viewer, executions):
+    client.force_login(viewer)
+    content = client.get("/executions/?status=RUNNING&queue=default&range=24h").content.decode()
+    assert 'ws-connect="/ws/executions/?status=RUNNING&amp;queue=default&amp;range=24h"' in content
+    assert 'data-live-query="status=RUNNING&amp;queue=default&amp;range=24h"' in content
+    assert 'id="execution-rows" data-live-insert' in content
+
+
+def test_later_pages_never_take_live_insertions(client, viewer):
+    workflow = make_workflow("greeter", FINISHING_SPEC)
+    for n in range(PAGE_SIZE + 1):
+        start_execution(workflow, {"name": str(n)})
+    client.force_login(viewer)
+    cursor = client.get("/executions/").context["page"].next_cursor
+    content = client.get(f"/executions/?cursor={cursor}").content.decode()
+    assert 'id="execution-rows">' in content

@@ -31,7 +31,7 @@ def test_it_gives_htmx_the_refreshed_status_panel(client, operator):
     assert response.status_code == 200
     assert content.lstrip().startswith('<section id="status-panel"')
     assert 'badge--stopped">STOPPED' in content
-    assert "hx-trigger" not in content
+    assert "data-live-poll" not in content
 
 
 def test_it_refuses_to_stop_a_finished_execution_with_an_inline_409(client, operator):

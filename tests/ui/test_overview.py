@@ -49,3 +49,36 @@ def test_it_sends_the_csrf_token_with_htmx_requests(client, viewer):
     client.force_login(viewer)
     content = client.get("/").content.decode()
     assert 'hx-headers=\'{"X-CSRFToken": "' in content
+
+
+def test_it_charts_the_last_day_and_lists_failures_and_busy_workflows(client, viewer):
+    greeter = make_workflow("greeter", FINISHING_SPEC)
+    checker = make_workflow("checker", FAILING_SPEC)
+    for _ in range(3):
+        start_execution(greeter, {"name": "Ada"})
+    failed = start_execution(checker, {"order_id": "A-7"})
+    client.force_login(viewer)
+
+    response = client.get("/")
+
+    content = response.content.decode()
+    activity = response.context["activity"]
+    assert (activity.total_started, activity.total_failed) == (4, 1)
+    assert len(activity.hours) == 24
+    assert "4 started" in content and "1 failed" in content
+    assert 'class="chart__bar chart__bar--failed"' in content
+    assert f'href="/executions/{failed.pk}/"' in content
+    assert "STEP_FAIL" in content and "order A-7 is invalid" in content
+    assert [(row["workflow__name"], row["total"], row["failed"]) for row in response.context["busiest"]] == [
+        ("greeter", 3, 0),
+        ("checker", 1, 1),
+    ]
+
+
+def test_it_listens_for_changes_and_gives_htmx_its_live_part(client, viewer):
+    client.force_login(viewer)
+    page = client.get("/").content.decode()
+    fragment = client.get("/", headers={"HX-Request": "true"}).content.decode()
+    assert 'ws-connect="/ws/overview/"' in page
+    assert fragment.lstrip().startswith('<div id="overview-live"')
+    assert "<html" not in fragment

@@ -112,3 +112,24 @@ def test_it_answers_get_with_method_not_allowed(client, operator):
     workflow = make_workflow("greeter", FINISHING_SPEC)
     client.force_login(operator)
     assert client.get(f"/workflows/{workflow.pk}/start/").status_code == 405
+
+
+def test_it_starts_on_the_queue_and_with_the_timeout_given(client, operator):
+    workflow = make_workflow("greeter", FINISHING_SPEC)
+    client.force_login(operator)
+
+    client.post(
+        f"/workflows/{workflow.pk}/start/", {"input": "{}", "queue_name": "urgent", "run_timeout_seconds": "60"}
+    )
+
+    execution = Execution.objects.get()
+    assert (execution.queue_name, execution.run_timeout_seconds) == ("urgent", 60)
+
+
+def test_it_refuses_a_timeout_that_is_not_positive_and_starts_nothing(client, operator):
+    workflow = make_workflow("greeter", FINISHING_SPEC)
+    client.force_login(operator)
+    response = client.post(f"/workflows/{workflow.pk}/start/", {"input": "{}", "run_timeout_seconds": "0"})
+    assert response.status_code == 400
+    assert "greater than or equal to 1" in response.content.decode()
+    assert Execution.objects.count() == 0
