@@ -200,7 +200,12 @@ def _workflow_common(workflow: Workflow, execution_url: str) -> dict[str, Any]:
         "description": workflow.description,
         "labels": dict(workflow.labels or {}),
         "status": str(workflow.status),
-        "logOptions": dict(workflow.log_options or {}),
+        # Stored as the client sent it; proto3 JSON leaves out default values.
+        "logOptions": {
+            key: value
+            for key, value in (workflow.log_options or {}).items()
+            if value not in (False, "", 0, None, "LEVEL_UNSPECIFIED")
+        },
         "networkId": workflow.network_id,
         "serviceAccountId": workflow.service_account_id,
         "express": workflow.express,

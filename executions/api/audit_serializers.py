@@ -7,7 +7,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from executions.api.serializers import PageQuerySerializer, TextOrNull, page_serializer
+from executions.api.serializers import PageQuerySerializer, QueryDateTimeField, TextOrNull, page_serializer
 from executions.models import AuditEvent
 from executions.selectors import AuditFilters
 
@@ -22,8 +22,8 @@ class AuditListQuerySerializer(PageQuerySerializer):
     action = _text(64)
     actor = _text(150)
     source = serializers.ChoiceField(choices=AuditEvent.Source.values, required=False, default="", allow_blank=True)
-    created_after = serializers.DateTimeField(required=False, default=None)
-    created_before = serializers.DateTimeField(required=False, default=None)
+    created_after = QueryDateTimeField(required=False, default=None)
+    created_before = QueryDateTimeField(required=False, default=None)
 
 
 def audit_filters(query: Mapping[str, Any]) -> AuditFilters:

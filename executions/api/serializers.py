@@ -16,6 +16,7 @@ from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 from executions.api.mapping import API_STATUSES, api_status, api_step_status, statuses_from_api
 from executions.engine.states import StepStatus
@@ -120,8 +121,16 @@ def _text(max_length: int = 200) -> serializers.CharField:
     return serializers.CharField(required=False, default="", allow_blank=True, max_length=max_length)
 
 
+class QueryDateTimeField(serializers.DateTimeField):
+    """A time in a query string where an empty value is an error, as the schema says, not "unset"
+    (DRF's form handling would otherwise turn `?created_before=` into the default)."""
+
+    def get_value(self, dictionary: Any) -> Any:
+        return dictionary.get(self.field_name, empty)
+
+
 def _time() -> serializers.DateTimeField:
-    return serializers.DateTimeField(required=False, default=None)
+    return QueryDateTimeField(required=False, default=None)
 
 
 class ExecutionListQuerySerializer(PageQuerySerializer):

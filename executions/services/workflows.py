@@ -58,6 +58,27 @@ def check_labels(labels: Any) -> dict[str, str]:
     return labels
 
 
+DEPLOYMENT_FIELDS = {
+    "folder_id": str,
+    "log_options": dict,
+    "network_id": str,
+    "service_account_id": str,
+    "express": bool,
+}
+
+
+def check_deployment(fields: dict[str, Any]) -> dict[str, Any]:
+    for field, value in fields.items():
+        kind = DEPLOYMENT_FIELDS.get(field)
+        if kind is None:
+            raise InvalidInput(f"unknown workflow field {field!r}")
+        if not isinstance(value, kind) or (kind is str and len(value) > 50):
+            raise InvalidInput(
+                f"{field} must be a {kind.__name__}" + (" of at most 50 characters" if kind is str else "")
+            )
+    return fields
+
+
 def _add_revision(*, workflow: Workflow, yaml_text: str, definition: Definition, actor: Actor) -> WorkflowRevision:
     last = workflow.revisions.order_by("-number").values_list("number", flat=True).first() or 0
     revision = WorkflowRevision.objects.create(
@@ -81,8 +102,15 @@ def workflow_create(
     labels: dict[str, str] | None = None,
     default_queue_name: str = "default",
     default_run_timeout_seconds: int | None = None,
+    deployment: dict[str, Any] | None = None,
 ) -> Workflow:
+    """Create a workflow and its first revision.
+
+    `deployment` holds the Yandex workflow fields we store and show but do not act on (folder_id,
+    log_options, network_id, service_account_id, express): see docs/decisions.md.
+    """
     name = check_name(name)
+    deployment_fields = check_deployment(deployment or {})
     description = check_description(description)
     labels = check_labels(labels or {})
     definition = workflow_validate(yaml_text=yaml_text)
@@ -97,6 +125,7 @@ def workflow_create(
                 default_queue_name=default_queue_name or "default",
                 default_run_timeout_seconds=default_run_timeout_seconds,
                 created_by=actor.label,
+                **deployment_fields,
                 updated_by=actor.label,
             )
     except IntegrityError:
@@ -122,10 +151,14 @@ def workflow_update(
     name: str | None = None,
     description: str | None = None,
     labels: dict[str, str] | None = None,
+    deployment: dict[str, Any] | None = None,
 ) -> Workflow:
     """Change a workflow; a new spec makes a new revision (running executions keep theirs)."""
     workflow = Workflow.objects.select_for_update().get(pk=workflow.pk)
     changed: dict[str, Any] = {}
+    for field, value in check_deployment(deployment or {}).items():
+        setattr(workflow, field, value)
+        changed[field] = True
     if name is not None and name != workflow.name:
         workflow.name = check_name(name)
         if Workflow.objects.filter(name=name).exclude(pk=workflow.pk).exists():

@@ -1,11 +1,10 @@
 """The request messages of the Yandex API (names, types and rules of the official protos) and what each one
 asks of our services.
 
-Workflow fields the services do not store yet (folderId, logOptions, networkId, serviceAccountId, express,
-schedule, isPublic) are read and checked like the rest, so a client that sends them is served, and otherwise
-ignored: one installation is one folder, logs go to our own logging, there is no VPC or service account to
-run as, every workflow runs in the one (durable) mode, and cron schedules are not run. Responses show what is
-stored.
+Workflow fields we store and show but do not act on (folderId, logOptions, networkId, serviceAccountId,
+express) round-trip, so a client sees what it set: one installation is one folder, logs go to our own
+logging, there is no VPC or service account to run as, and every workflow runs in the one (durable) mode.
+`schedule` and `isPublic` are read and checked but not stored yet (cron schedules come with their own issue).
 """
 
 from __future__ import annotations
@@ -89,6 +88,17 @@ LIST_WORKFLOWS = Message(
 LIST_OPERATIONS = Message({"pageSize": int64, "pageToken": string, "filter": string})
 
 
+# Yandex fields stored as they are (proto JSON name -> services.workflows deployment field), and the value a
+# field named in an update mask but absent from the body is cleared to.
+DEPLOYMENT_KEYS = {
+    "logOptions": "log_options",
+    "networkId": "network_id",
+    "serviceAccountId": "service_account_id",
+    "express": "express",
+}
+DEPLOYMENT_EMPTY: dict[str, Any] = {"logOptions": {}, "networkId": "", "serviceAccountId": "", "express": False}
+
+
 def workflow_create_arguments(message: dict[str, Any]) -> dict[str, Any]:
     """CreateWorkflowRequest -> keyword arguments of services.workflow_create."""
     return {
@@ -96,6 +106,10 @@ def workflow_create_arguments(message: dict[str, Any]) -> dict[str, Any]:
         "yaml_text": message["specification"]["specYaml"],
         "description": message.get("description", ""),
         "labels": message.get("labels", {}),
+        "deployment": {
+            "folder_id": message["folderId"],
+            **{field: message[key] for key, field in DEPLOYMENT_KEYS.items() if key in message},
+        },
     }
 
 
@@ -117,6 +131,11 @@ def workflow_update_arguments(message: dict[str, Any], *, workflow: Workflow) ->
         if "specification" not in message:
             raise invalid("specification.specYaml", "is required when the update mask names specification")
         changes["yaml_text"] = message["specification"]["specYaml"]
+    deployment = {
+        field: message.get(key, DEPLOYMENT_EMPTY[key]) for key, field in DEPLOYMENT_KEYS.items() if key in paths
+    }
+    if deployment:
+        changes["deployment"] = deployment
     return changes
 
 

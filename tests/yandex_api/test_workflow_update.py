@@ -91,7 +91,9 @@ def test_mask_paths_may_use_proto_names_and_cloud_only_fields(admin_api):
 
     assert response.status_code == 200
     workflow.refresh_from_db()
-    assert workflow.description == "x" and workflow.network_id == ""
+    assert workflow.description == "x" and workflow.network_id == "enp"
+    # A sub-path of logOptions replaces the whole object (decision): absent from the body, it is cleared.
+    assert workflow.log_options == {}
 
 
 @pytest.mark.parametrize(
