@@ -7,7 +7,7 @@ pushed update is exactly what a reload would show. Nothing here writes.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -18,7 +18,7 @@ from django.utils.http import urlencode
 
 from executions import permissions, selectors
 from executions.dashboard import charts, graph, timeline
-from executions.dashboard.tree import page_after, page_containing, step_key, tree_order
+from executions.dashboard.tree import Placed, page_after, page_containing, step_key, tree_order
 from executions.definitions import definition_for
 from executions.engine.states import Action, ExecutionStatus, can
 from executions.forms import RetryForm
@@ -89,6 +89,9 @@ def execution_context(*, execution: Execution, user: Any, query: HistoryQuery, n
             history.append(entry)
     terminal = ExecutionStatus(execution.status).is_terminal
     version = execution.updated_at.isoformat()
+    drawn = timeline.choose(ordered, TIMELINE_LIMIT)
+    times = selectors.execution_run_times(execution=execution, run_ids=[p.run.run_id for p in drawn])
+    drawn = [Placed(replace(p.run, **times.get(p.run.run_id, {})), p.depth) for p in drawn]
     return {
         "execution": execution,
         "version": version,
@@ -107,11 +110,12 @@ def execution_context(*, execution: Execution, user: Any, query: HistoryQuery, n
         "history_next": next_after,
         "history_paged": after is not None,
         "timeline": timeline.build(
-            ordered,
+            drawn,
             start=execution.started_at or execution.created_at,
             end=execution.finished_at if terminal else None,
             now=now,
             limit=TIMELINE_LIMIT,
+            total=len(ordered),
         ),
         "graph": revision_graph(execution.revision).with_statuses(
             graph.run_statuses((step_key(r.path), r.status) for r in runs)

@@ -122,8 +122,12 @@ def build(
     end: datetime | None,
     now: datetime,
     limit: int = 250,
+    total: int | None = None,
 ) -> Timeline:
-    """Lay out `ordered` runs (tree order) between `start` and `end` (None while the execution goes on)."""
+    """Lay out `ordered` runs (tree order) between `start` and `end` (None while the execution goes on).
+
+    `total` is how many runs there are when `ordered` is already a `choose`n selection of them.
+    """
     chosen = choose(ordered, limit)
     t0 = start or _earliest(chosen) or now
     t1 = end or max(now, _next_wake_up(chosen, now) or now)
@@ -150,7 +154,7 @@ def build(
         now_x=x_of(now) if end is None else None,
         now_ms=_ms(now),
         shown=len(bars),
-        total=len(ordered),
+        total=total if total is not None else len(ordered),
     )
 
 

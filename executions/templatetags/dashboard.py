@@ -57,9 +57,8 @@ def when(value: datetime | None, style: str = "") -> str:
     utc = value.astimezone(UTC) if timezone.is_aware(value) else value.replace(tzinfo=UTC)
     text = utc.strftime("%Y-%m-%d %H:%M:%S UTC")
     return format_html(
-        '<time datetime="{}" title="{}" data-local{}>{}</time>',
+        '<time datetime="{}" data-local{}>{}</time>',
         utc.isoformat().replace("+00:00", "Z"),
-        text,
         " data-relative" if style == "relative" else "",
         text,
     )

@@ -20,6 +20,12 @@ SOCKETS = re.compile(r".*/ws/.*")
 def console(page):
     """Console errors and uncaught exceptions: a Content-Security-Policy violation would show up here."""
     problems: list[str] = []
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', e => console.error("
+        "'CSP ' + e.violatedDirective + ' at ' + e.sourceFile + ':' + e.lineNumber + ' ' + e.sample + ' on ' + "
+        "(e.target && e.target.tagName) + '#' + (e.target && e.target.id) + ' styled: ' + "
+        "Array.from(document.querySelectorAll('[style]')).map(x => x.tagName + '#' + x.id)))"
+    )
     page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: problems.append(str(error)))
     return problems

@@ -193,3 +193,13 @@ async def test_the_coalescer_flushes_a_burst_in_few_pushes_with_every_key():
 
     assert len(flushed) <= 2  # the first mark at once, the rest of the burst together
     assert set().union(*flushed) == {"a", "b", "c"}
+
+
+async def test_the_overview_push_swaps_as_one_piece(viewer, sleeping):
+    async with socket("/ws/overview/", user=viewer) as (communicator, connected):
+        assert connected
+        await stop(sleeping)
+
+        html = await communicator.receive_from(timeout=DEADLINE)
+
+    assert html.count("hx-swap-oob") == 1  # the rows inside are not swapped on their own

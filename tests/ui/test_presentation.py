@@ -54,8 +54,16 @@ def test_a_step_key_drops_iteration_numbers():
 def test_the_timeline_places_bars_on_a_shared_axis():
     runs = [
         Run(1, None, 1, started_at=T0, finished_at=T0 + timedelta(seconds=2), scheduled_at=T0),
-        Run(2, None, 2, scheduled_at=T0 + timedelta(seconds=2), started_at=T0 + timedelta(seconds=3), finished_at=T0 + timedelta(seconds=4), attempts=3),
-    ]  # fmt: skip
+        Run(
+            2,
+            None,
+            2,
+            scheduled_at=T0 + timedelta(seconds=2),
+            started_at=T0 + timedelta(seconds=3),
+            finished_at=T0 + timedelta(seconds=4),
+            attempts=3,
+        ),
+    ]
     t = timeline.build(tree_order(runs), start=T0, end=T0 + timedelta(seconds=4), now=T0 + timedelta(seconds=9))
     first, second = t.bars
     assert first.x == timeline.LABEL_WIDTH
@@ -96,7 +104,12 @@ def test_a_bounded_timeline_keeps_failed_and_running_runs_with_their_containers(
 
 
 def test_durations_read_naturally():
-    assert [timeline.format_offset(s) for s in (0.25, 12.5, 200, 7500)] == ["250 ms", "12.5 s", "3 min 20 s", "2 h 05 min"]
+    assert [timeline.format_offset(s) for s in (0.25, 12.5, 200, 7500)] == [
+        "250 ms",
+        "12.5 s",
+        "3 min 20 s",
+        "2 h 05 min",
+    ]
 
 
 LOOPING = """\
@@ -146,7 +159,16 @@ def test_the_graph_colours_steps_by_their_runs():
 def test_yaml_is_split_into_tokens_with_problems_at_their_line():
     text = 'a: "x \\\\(.y) z"  # note\nb:\n  - 12\n  - true\nc: |\n  free: text\nd: 1\n'
     lines = highlight(text, problems={2: ["bad"]})
-    assert lines[0].tokens == [("key", "a"), ("punct", ":"), ("", " "), ("str", '"x '), ("interp", "\\\\(.y)"), ("str", ' z"'), ("", "  "), ("comment", "# note")]
+    assert lines[0].tokens == [
+        ("key", "a"),
+        ("punct", ":"),
+        ("", " "),
+        ("str", '"x '),
+        ("interp", "\\\\(.y)"),
+        ("str", ' z"'),
+        ("", "  "),
+        ("comment", "# note"),
+    ]
     assert lines[1].problems == ["bad"]
     assert ("num", "12") in lines[2].tokens and ("lit", "true") in lines[3].tokens
     assert lines[5].tokens == [("str", "  free: text")]  # inside a block scalar: text, not a key

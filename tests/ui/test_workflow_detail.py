@@ -32,7 +32,10 @@ def test_it_shows_the_workflow_and_its_yaml(client, viewer, workflow):
     assert "team=ops" in content
     assert "Revision" in content
     assert '<span class="y-key">start</span><span class="y-punct">:</span> <span class="y-str">hello</span>' in content
-    assert '<span class="y-key">yawl</span><span class="y-punct">:</span> <span class="y-str">&quot;0.1&quot;</span>' in content
+    assert (
+        '<span class="y-key">yawl</span><span class="y-punct">:</span> <span class="y-str">&quot;0.1&quot;</span>'
+        in content
+    )
 
 
 def test_it_offers_the_start_form_to_an_operator(client, operator, workflow):

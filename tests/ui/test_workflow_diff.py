@@ -19,7 +19,7 @@ def test_it_shows_the_lines_that_changed_between_two_revisions(client, viewer):
     content = response.content.decode()
     assert response.status_code == 200
     assert "Revision 1 → 2" in content
-    assert "+1</span>" in content and "−1</span>" in content
+    assert "+1</span>" in content and "\u22121</span>" in content  # a minus sign, not a hyphen
     assert 'class="diff__row diff__row--added"' in content
     assert "Hi &lt;b&gt;there&lt;/b&gt;" in content
     assert "<b>there</b>" not in content
