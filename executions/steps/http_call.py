@@ -28,7 +28,7 @@ from executions.engine.errors import (
     http_call_code,
 )
 from executions.engine.protocol import RunStep
-from executions.steps import StepFailure
+from executions.steps import CancelToken, StepFailure
 from executions.steps.ssrf import AddressGuard, AddressRefused, GuardedTransport, literal_address
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,17 @@ _DEFAULT_HEADERS = {"User-Agent": "workflows-ui (httpCall step)"}
 
 def run(command: RunStep, cancelled: threading.Event, *, network_backend: httpcore.NetworkBackend | None = None) -> Any:
     """Make the request `command.params` describe; `network_backend` replaces the socket layer in tests."""
+    try:
+        return _mapped(command, cancelled, network_backend)
+    except StepFailure as failure:
+        # Cancelling shuts the socket down under a blocked read; whatever error that caused, it was a cancel.
+        if cancelled.is_set() and failure.code != STEP_CANCELLED:
+            raise StepFailure(STEP_CANCELLED, "the step was cancelled") from None
+        raise
+
+
+def _mapped(command: RunStep, cancelled: threading.Event, network_backend: httpcore.NetworkBackend | None) -> Any:
+    """Run the call, every failure mapped to a StepFailure with its YaWL code."""
     try:
         return _call(command, cancelled, network_backend)
     except StepFailure:
@@ -70,6 +81,8 @@ def _call(command: RunStep, cancelled: threading.Event, network_backend: httpcor
     timeout = command.timeout_seconds
     deadline = time.monotonic() + timeout
     transport = GuardedTransport(guard, inner=network_backend)
+    if isinstance(cancelled, CancelToken):
+        cancelled.on_cancel(transport.abort)
     client_timeout = httpx.Timeout(timeout, connect=min(settings.WORKFLOWS_HTTP_CONNECT_TIMEOUT, timeout))
     with httpx.Client(transport=transport, timeout=client_timeout, headers=_DEFAULT_HEADERS, trust_env=False) as client:
         request = _build_request(client, url, command.params)

@@ -10,6 +10,7 @@ certificate checks: httpcore takes those from the request's origin, not from the
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import socket
 import time
@@ -173,6 +174,7 @@ class GuardedBackend(httpcore.NetworkBackend):
     ) -> None:
         self._guard = guard
         self._inner = inner or httpcore.SyncBackend()
+        self._streams: list[httpcore.NetworkStream] = []
         # Looked up per backend, not bound at import, so tests can stand in for DNS.
         self._getaddrinfo = getaddrinfo or socket.getaddrinfo
 
@@ -208,7 +210,7 @@ class GuardedBackend(httpcore.NetworkBackend):
             if remaining is not None and remaining <= 0:
                 raise httpcore.ConnectTimeout(f"timed out connecting to {host!r}")
             try:
-                return self._inner.connect_tcp(
+                stream = self._inner.connect_tcp(
                     str(ip),
                     port,
                     timeout=remaining,
@@ -217,8 +219,20 @@ class GuardedBackend(httpcore.NetworkBackend):
                 )
             except httpcore.ConnectError as exc:
                 error = exc
+                continue
+            self._streams.append(stream)
+            return stream
         assert error is not None
         raise error
+
+    def abort(self) -> None:
+        """Shut down every socket this backend opened, from any thread: a read blocked on one returns at once
+        (closing the descriptor alone would not wake it on Linux)."""
+        for stream in list(self._streams):
+            sock = stream.get_extra_info("socket")
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
 
     def connect_unix_socket(self, *args: Any, **kwargs: Any) -> httpcore.NetworkStream:
         raise httpcore.ConnectError("unix sockets are not reachable from workflows")
@@ -243,6 +257,7 @@ class GuardedTransport(httpx.HTTPTransport):
     ) -> None:
         ssl_context = httpx.create_ssl_context()
         super().__init__(verify=ssl_context, limits=_LIMITS)
+        self._backend = GuardedBackend(guard, inner=inner, getaddrinfo=getaddrinfo)
         # HTTPTransport offers no hook for the network backend, so the pool it built is replaced by one with
         # the same settings (as in HTTPTransport.__init__ without a proxy) whose every connection goes
         # through the guard.
@@ -254,5 +269,9 @@ class GuardedTransport(httpx.HTTPTransport):
             http1=True,
             http2=False,
             retries=0,
-            network_backend=GuardedBackend(guard, inner=inner, getaddrinfo=getaddrinfo),
+            network_backend=self._backend,
         )
+
+    def abort(self) -> None:
+        """Interrupt this transport's requests in flight (called from another thread on cancellation)."""
+        self._backend.abort()

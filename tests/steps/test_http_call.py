@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
-from executions.steps import run_handler
+from executions.steps import CancelToken, StepFailure, run_handler
 from tests.steps.helpers import call, failure, http_command
 from tests.steps.server import HUGE_BYTES
 
@@ -240,3 +242,26 @@ def test_a_step_cancelled_while_the_body_arrives_stops_reading(server, backend):
     server.midway = cancelled
     error = failure(http_command(server.url("/cancel-midway")), backend, cancelled)
     assert error.code == "STEP_CANCELLED"
+
+
+def test_cancelling_interrupts_a_request_blocked_on_a_silent_server_at_once(server, backend):
+    """Terminate must not wait for the read timeout: the socket is shut down under the blocked read."""
+    token = CancelToken()
+    outcome: dict[str, Any] = {}
+
+    def attempt() -> None:
+        try:
+            call(http_command(server.url("/slow"), timeout=60), backend, token)
+        except StepFailure as failure:
+            outcome["error"] = failure
+
+    worker = threading.Thread(target=attempt)
+    worker.start()
+    deadline = time.monotonic() + 10
+    while not server.requests and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert server.requests, "the request never reached the server"
+    token.set()
+    worker.join(timeout=10)  # far below the 60 s read timeout
+    assert not worker.is_alive()
+    assert outcome["error"].code == "STEP_CANCELLED"
