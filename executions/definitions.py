@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from django.conf import settings
 
-from executions.engine import Definition, load
+from executions.engine import Definition, SpecError, load, parse
 from executions.engine.protocol import Limits
 
 
@@ -15,8 +15,13 @@ from executions.engine.protocol import Limits
 def _definition(revision_id: int, document_key: str) -> Definition:
     from executions.models import WorkflowRevision
 
-    revision = WorkflowRevision.objects.only("definition").get(pk=revision_id)
-    return load(revision.definition)
+    revision = WorkflowRevision.objects.only("yaml_text", "definition").get(pk=revision_id)
+    # Rebuilt from the text as submitted, not from the stored document: PostgreSQL's jsonb does not keep the
+    # order of keys, and order is meaning here (parallel branches start, and are listed, in the order written).
+    try:
+        return parse(revision.yaml_text)
+    except SpecError:  # a text that no longer parses (say, a rule tightened since): the stored document
+        return load(revision.definition)
 
 
 def definition_for(revision) -> Definition:

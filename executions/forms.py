@@ -322,6 +322,36 @@ class WorkflowAdminForm(forms.ModelForm):
         return yaml_text
 
 
+class TokenForm(forms.Form):
+    """A new API token for oneself; the scopes offered are those `permissions.token_scopes_offered` allows."""
+
+    name = forms.CharField(max_length=100, help_text="What uses it, e.g. ci-deploy or grafana.")
+    scope = forms.ChoiceField(
+        choices=ApiToken.Scope.choices,
+        help_text="read: view; operate: also start and steer executions; admin: also change workflows and tokens.",
+    )
+    expires_in_days = forms.IntegerField(
+        label="Expires in (days)",
+        required=False,
+        min_value=1,
+        max_value=3650,
+        help_text="Optional. Empty: it never expires.",
+    )
+
+    def __init__(self, *args: Any, scopes: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["scope"]
+        field.choices = [(value, label) for value, label in ApiToken.Scope.choices if value in scopes]
+        field.error_messages["invalid_choice"] = "Your role cannot give a token the %(value)s scope."
+
+    def service_kwargs(self, now: datetime | None = None) -> dict[str, Any]:
+        """Keyword arguments of services.api_token_create."""
+        data = self.cleaned_data
+        days = data.get("expires_in_days")
+        expires_at = (now or timezone.now()) + timedelta(days=days) if days else None
+        return {"name": data["name"], "scope": data["scope"], "expires_at": expires_at}
+
+
 class ApiTokenAdminForm(forms.ModelForm):
     """A new token's owner, name, scope and expiry; created through `services.api_token_create`."""
 

@@ -209,11 +209,17 @@ class HistoryEntry(models.Model):
         indexes = [
             # The scheduler: timers that are due.
             models.Index(fields=["timer_at"], name="history_timer_idx", condition=Q(timer_at__isnull=False)),
-            # The scheduler: running attempts whose lease or step timeout expired.
+            # The scheduler: running attempts whose lease expired.
             models.Index(
                 fields=["lease_expires_at"],
                 name="history_lease_idx",
                 condition=Q(lease_expires_at__isnull=False),
+            ),
+            # The scheduler: running attempts past their step timeout.
+            models.Index(
+                fields=["attempt_deadline_at"],
+                name="history_attempt_deadline_idx",
+                condition=Q(attempt_deadline_at__isnull=False),
             ),
         ]
 

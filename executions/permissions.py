@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from executions.errors import Forbidden
+
 VIEWER, OPERATOR, ADMIN = "viewer", "operator", "admin"
 ROLE_PERMISSIONS = {
     VIEWER: [
@@ -49,6 +51,35 @@ def can_operate(user: Any) -> bool:
 
 def can_manage_workflows(user: Any) -> bool:
     return can_view(user) and user.has_perm("executions.change_workflow") and _token_allows(user, 2)
+
+
+# --- API tokens: who may manage whose, and of which scope (the native API, the tokens page, gRPC) -------------
+
+SCOPE_MESSAGE = "a request made with a {held!r}-scope token cannot create or revoke {wanted!r}-scope tokens"
+
+
+def can_manage_tokens(user: Any) -> bool:
+    """List and revoke every user's tokens: the admin role, and an admin-scope token when one is used."""
+    return can_view(user) and user.has_perm("executions.change_apitoken") and _token_rank(user) >= SCOPE_RANK[ADMIN]
+
+
+def check_token_scope(user: Any, scope: str) -> None:
+    """A token may create or revoke only tokens no broader than itself, or a read token could mint an admin one."""
+    held = getattr(user, "api_token", None)
+    if held is not None and SCOPE_RANK.get(scope, 99) > _token_rank(user):
+        raise Forbidden(SCOPE_MESSAGE.format(held=held.scope, wanted=scope))
+
+
+def token_scopes_offered(user: Any) -> list[str]:
+    """The scopes the tokens page offers for a new token: none broader than the user's role (a viewer's operate
+    token could do no more than read, so it would only mislead) nor than the token in use."""
+    allowed = [can_view(user), can_operate(user), can_manage_workflows(user)]
+    return [scope for scope, ok in zip(SCOPE_RANK, allowed, strict=True) if ok]
+
+
+def _token_rank(user: Any) -> int:
+    token = getattr(user, "api_token", None)
+    return max(SCOPE_RANK.values()) if token is None else SCOPE_RANK.get(token.scope, -1)
 
 
 def ensure_roles() -> None:

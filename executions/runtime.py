@@ -1,22 +1,28 @@
-"""The embedded engine: the executor pool and the scheduler thread inside the serving process.
+"""The engine's loops: the scheduler loop, the embedded engine (executor pool + scheduler inside the serving
+process) and the heartbeat of Celery worker processes.
 
-Started by the serve command, stopped on shutdown; never started as an import side effect.
+Started by the serve, run_engine and run_scheduler commands and by Celery's worker signals; never started as
+an import side effect.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 
 from django.conf import settings
 from django.db import close_old_connections
 
-from executions import scheduler
+from executions import health, scheduler
 from executions.dispatch import work
 from executions.dispatch.backends import ThreadBackend, get_backend
 
 log = logging.getLogger(__name__)
+
+# How often a worker checks whether the attempts it runs were cancelled elsewhere (terminate, step timeout).
+CANCEL_CHECK_SECONDS = 1.0
 
 
 class SchedulerLoop:
@@ -33,9 +39,11 @@ class SchedulerLoop:
             try:
                 close_old_connections()
                 scheduler.tick()
-                if time.monotonic() - last_heartbeat >= heartbeat_every:
-                    work.renew_leases()
+                renew = time.monotonic() - last_heartbeat >= heartbeat_every
+                work.check_running(renew=renew)
+                if renew:
                     last_heartbeat = time.monotonic()
+                health.beat("scheduler")
             except Exception:
                 log.exception("scheduler tick failed")
             finally:
@@ -67,3 +75,54 @@ class EmbeddedEngine:
         if isinstance(backend, ThreadBackend):
             backend.stop(wait=True)
         log.info("embedded engine stopped")
+
+
+class WorkerHeartbeat:
+    """A thread in each process that runs Celery tasks: renews the leases of the attempts it runs, interrupts
+    those that ended elsewhere (a terminate, a step timeout: see `work.check_running`) and touches the
+    worker's liveness file.
+
+    Started per process id, so a child forked from a parent that already runs one starts its own (threads do
+    not survive a fork).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pid: int | None = None
+        self._stop = threading.Event()
+
+    def start(self) -> None:
+        with self._lock:
+            if self._pid == os.getpid():
+                return
+            self._pid = os.getpid()
+            self._stop = threading.Event()
+            threading.Thread(target=self._run, args=(self._stop,), name="workflows-heartbeat", daemon=True).start()
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stop.set()
+            self._pid = None
+
+    def _run(self, stop: threading.Event) -> None:
+        renew_every = settings.WORKFLOWS_LEASE_SECONDS / 3
+        last_renewal = 0.0
+        while not stop.is_set():
+            try:
+                renew = time.monotonic() - last_renewal >= renew_every
+                work.check_running(renew=renew)
+                if renew:
+                    last_renewal = time.monotonic()
+                health.beat("worker")
+            except Exception:
+                log.exception("worker heartbeat failed")
+            finally:
+                close_old_connections()
+            stop.wait(min(CANCEL_CHECK_SECONDS, renew_every))
+
+
+_worker_heartbeat = WorkerHeartbeat()
+
+
+def worker_heartbeat() -> WorkerHeartbeat:
+    return _worker_heartbeat

@@ -37,4 +37,7 @@ urlpatterns = [
         {"part": "output"},
         name="execution_run_output",
     ),
+    path("tokens/", views.token_list, name="token_list"),
+    path("tokens/new/", views.token_create, name="token_create"),
+    path("tokens/<str:prefix>/revoke/", views.token_revoke, name="token_revoke"),
 ]

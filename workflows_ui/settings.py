@@ -96,7 +96,30 @@ def _database(url: str) -> dict:
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
         }
         config["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+    else:
+        config.update(_postgres_options())
     return config
+
+
+def _postgres_options() -> dict:
+    """psycopg 3 with Django's connection pool (one pool per process), or plain connections behind PgBouncer.
+
+    A pooled connection is handed back on `close()`: Django closes at the end of each request (ASGI included),
+    Channels' `database_sync_to_async` around each call, and every engine job and heartbeat with
+    `close_old_connections`, so nothing is held between units of work. Health checks make the pool test a
+    connection before lending it, so a restarted database costs a reconnect, not a failed request.
+    """
+    options: dict = {}
+    if env_bool("DATABASE_POOL", True):
+        options["pool"] = {
+            "min_size": env_number("DATABASE_POOL_MIN_SIZE", 1, int, minimum=0),
+            "max_size": env_number("DATABASE_POOL_MAX_SIZE", 20, int, minimum=1),
+            # Seconds a request waits for a free connection before failing (PoolTimeout).
+            "timeout": env_number("DATABASE_POOL_TIMEOUT", 10.0, float, minimum=0.1),
+        }
+        if options["pool"]["min_size"] > options["pool"]["max_size"]:
+            raise ImproperlyConfigured("DATABASE_POOL_MIN_SIZE must not exceed DATABASE_POOL_MAX_SIZE")
+    return {"OPTIONS": options, "CONN_MAX_AGE": 0, "CONN_HEALTH_CHECKS": True}
 
 
 DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'db.sqlite3'}"
@@ -128,7 +151,23 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     if urlparse(REDIS_URL).scheme not in {"redis", "rediss", "unix"}:
         raise ImproperlyConfigured(f"REDIS_URL must be a redis:// URL, got {REDIS_URL!r}")
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
+    # Every web process subscribes its sockets' groups here and every process that commits publishes here, so
+    # an update made by any worker reaches every browser on any web process. The capacity covers a burst of
+    # updates to one socket's channel (consumers coalesce them); past it, messages to that socket are dropped
+    # and the page catches up on the next one.
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                # A receive blocks in BZPOPMIN for 5 s (channels_redis); redis-py 8 also times socket reads out
+                # after 5 s by default, so an idle socket's receive would fail half the time: read timeout
+                # above the blocking time, and a short connect timeout (Redis down: fail fast, see broadcast).
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "socket_connect_timeout": 2}],
+                "capacity": env_number("WORKFLOWS_CHANNEL_CAPACITY", 1000, int, minimum=10),
+                "prefix": env_str("WORKFLOWS_CHANNEL_PREFIX", "asgi"),
+            },
+        }
+    }
 else:
     # Channels' in-memory layer, made safe for the engine threads that broadcast (executions/channel_layer.py).
     CHANNEL_LAYERS = {"default": {"BACKEND": "executions.channel_layer.InProcessChannelLayer"}}
@@ -158,8 +197,22 @@ REST_FRAMEWORK = {
 # (tests, scripts); celery: Celery workers (scale-out).
 WORKFLOWS_EXECUTOR = env_choice("WORKFLOWS_EXECUTOR", "thread", ("thread", "inline", "celery"))
 WORKFLOWS_THREADS = env_number("WORKFLOWS_THREADS", 8, int, minimum=1)
+# Executions sharing a concurrency key that may run at once, unless their workflow sets its own limit; 0: no
+# limit (executions/services/concurrency.py).
+WORKFLOWS_CONCURRENCY_LIMIT = env_number("WORKFLOWS_CONCURRENCY_LIMIT", 0, int, minimum=0)
+# Liveness files of the worker and scheduler loops, read by `manage.py healthcheck` (executions/health.py).
+WORKFLOWS_HEARTBEAT_DIR = Path(env_str("WORKFLOWS_HEARTBEAT_DIR", str(DATA_DIR / "heartbeat")))
 WORKFLOWS_SCHEDULER_INTERVAL = env_number("WORKFLOWS_SCHEDULER_INTERVAL", 0.5, float, minimum=0.01)
 WORKFLOWS_LEASE_SECONDS = env_number("WORKFLOWS_LEASE_SECONDS", 30.0, float, minimum=1)
+# How long a dispatched attempt (or begin) may wait to be picked up before the scheduler sends it again. An
+# in-process pool picks work up at once; a message on a broker may wait behind a backlog, and re-sending it
+# then only adds duplicates, so the celery executor waits longer by default.
+WORKFLOWS_DISPATCH_LEASE_SECONDS = env_number(
+    "WORKFLOWS_DISPATCH_LEASE_SECONDS",
+    max(WORKFLOWS_LEASE_SECONDS, 120.0) if WORKFLOWS_EXECUTOR == "celery" else WORKFLOWS_LEASE_SECONDS,
+    float,
+    minimum=1,
+)
 WORKFLOWS_MAX_STEP_RUNS = env_number("WORKFLOWS_MAX_STEP_RUNS", 1000, int, minimum=1)
 WORKFLOWS_MAX_DATA_BYTES = env_number("WORKFLOWS_MAX_DATA_BYTES", 2 * 1024 * 1024, int, minimum=1024)
 WORKFLOWS_MAX_RETRIES = env_number("WORKFLOWS_MAX_RETRIES", 100, int, minimum=0)
@@ -171,6 +224,33 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = WORKFLOWS_MAX_REQUEST_BYTES
 # Registered Python functions for functionCall steps: {"function id": "dotted.path.to.callable"}.
 WORKFLOWS_FUNCTIONS: dict[str, str] = {}
 WORKFLOWS_FUNCTION_MODULES = env_list("WORKFLOWS_FUNCTION_MODULES", ["executions.demo_functions"])
+
+# --- Celery (WORKFLOWS_EXECUTOR=celery; workflows_ui/celery.py, executions/tasks.py, docs/scale-out.md) ------
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL
+if WORKFLOWS_EXECUTOR == "celery" and not CELERY_BROKER_URL:
+    raise ImproperlyConfigured("WORKFLOWS_EXECUTOR=celery needs CELERY_BROKER_URL (or REDIS_URL) for the broker")
+if CELERY_BROKER_URL and urlparse(CELERY_BROKER_URL).scheme not in {"redis", "rediss", "amqp", "amqps", "pyamqp"}:
+    raise ImproperlyConfigured(f"CELERY_BROKER_URL must be a redis:// or amqp:// URL, got {CELERY_BROKER_URL!r}")
+CELERY_TASK_DEFAULT_QUEUE = "default"  # the default `queue_name` of workflows
+# A task is acknowledged after it ran, and given back to the broker if its worker process dies: with the
+# scheduler re-sending attempts whose lease expired, a worker's death loses nothing either way.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing happens after commit, in the request (or worker) that committed: when the broker is down, give up
+# within seconds and let the scheduler resend, rather than hold the request.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2.0
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+# Steps are mostly I/O (HTTP calls): threads by default, WORKFLOWS_THREADS of them per worker process. With
+# prefork (`--pool prefork`), Celery's Django fixup closes the database pool after every task; see the docs.
+CELERY_WORKER_POOL = env_choice("CELERY_WORKER_POOL", "threads", ("threads", "prefork", "solo"))
+CELERY_WORKER_CONCURRENCY = WORKFLOWS_THREADS
 
 LOGGING = {
     "version": 1,
@@ -229,11 +309,13 @@ if _proxies:
     REST_FRAMEWORK["NUM_PROXIES"] = _proxies
 
 SPECTACULAR_SETTINGS = {
-    "TITLE": "workflows_ui native API",
+    "TITLE": "workflows_ui API",
     "DESCRIPTION": (
-        "Workflows (YaWL specifications, revisions), executions (start, batch start, stop, terminate, pause, "
-        "resume, retry, history), the audit trail and API tokens. Authenticate with "
-        '`Authorization: Bearer <API token>`. Every error is `{"error": {"code", "message", "details"}}`.'
+        "The native API under /api/v1/: workflows (YaWL specifications, revisions), executions (start, batch "
+        "start, stop, terminate, pause, resume, retry, history), the audit trail and API tokens; every error is "
+        '`{"error": {"code", "message", "details"}}`. The Yandex Workflows-compatible REST API under '
+        "/workflows/v1/ (tags Yandex ExecutionService and Yandex WorkflowService): proto3 JSON, every error a "
+        "google.rpc.Status `{code, message, details}`. Both take `Authorization: Bearer <API token>`."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -244,10 +326,36 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_ADD_EXPLICIT_BLANK_NULL_CHOICE": False,
     "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
-    "PREPROCESSING_HOOKS": ["executions.api.schema.native_api_only"],
+    "PREPROCESSING_HOOKS": ["executions.api.schema.api_endpoints_only"],
     "SCHEMA_PATH_PREFIX": "/api/v1/",
+    # In this order in Swagger UI and ReDoc.
+    "TAGS": [
+        {"name": "workflows", "description": "Workflows and their revisions (native API)"},
+        {"name": "executions", "description": "Executions, their history and actions (native API)"},
+        {"name": "audit", "description": "The audit trail (native API)"},
+        {"name": "tokens", "description": "API tokens (native API)"},
+        {"name": "Yandex ExecutionService", "description": "yandex.cloud.serverless.workflows.v1.ExecutionService"},
+        {"name": "Yandex WorkflowService", "description": "yandex.cloud.serverless.workflows.v1.WorkflowService"},
+    ],
     # Served from drf-spectacular-sidecar's static files, never a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# --- gRPC API (executions/grpc, manage.py run_grpc) -- begin -------------------------------------------------
+# The address run_grpc listens on unless --bind says otherwise; the size of its pool of call threads.
+WORKFLOWS_GRPC_BIND = env_str("WORKFLOWS_GRPC_BIND", "127.0.0.1:50051")
+WORKFLOWS_GRPC_THREADS = env_number("WORKFLOWS_GRPC_THREADS", 16, int, minimum=1)
+# TLS: paths of a PEM certificate chain and its private key, both or neither (neither: plaintext, for loopback
+# or behind a TLS-terminating proxy).
+WORKFLOWS_GRPC_TLS_CERT = env_str("WORKFLOWS_GRPC_TLS_CERT")
+WORKFLOWS_GRPC_TLS_KEY = env_str("WORKFLOWS_GRPC_TLS_KEY")
+if bool(WORKFLOWS_GRPC_TLS_CERT) != bool(WORKFLOWS_GRPC_TLS_KEY):
+    raise ImproperlyConfigured("WORKFLOWS_GRPC_TLS_CERT and WORKFLOWS_GRPC_TLS_KEY must be set together")
+# The public base URL of the HTTP service (https://workflows.example.com). gRPC has no HTTP host to build a
+# workflow's `executionUrl` (its Start by link address) from: without this setting gRPC leaves the field out.
+WORKFLOWS_PUBLIC_URL = env_str("WORKFLOWS_PUBLIC_URL").rstrip("/")
+if WORKFLOWS_PUBLIC_URL and urlparse(WORKFLOWS_PUBLIC_URL).scheme not in {"http", "https"}:
+    raise ImproperlyConfigured(f"WORKFLOWS_PUBLIC_URL must be an http(s):// URL, got {WORKFLOWS_PUBLIC_URL!r}")
+# --- gRPC API -- end -----------------------------------------------------------------------------------------

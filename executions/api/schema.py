@@ -1,4 +1,5 @@
-"""The native API's OpenAPI 3 schema (drf-spectacular): bearer tokens, strict bodies, one error shape."""
+"""The OpenAPI 3 schema (drf-spectacular) of the native API (bearer tokens, strict bodies, one error shape) and
+of the Yandex-compatible API (its proto3 JSON messages: executions.yandex_api.schema)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from rest_framework import serializers
 from executions.api.serializers import StrictSerializer
 
 NATIVE_API_PREFIX = "/api/v1/"
+YANDEX_API_PREFIX = "/workflows/v1/"
 
 ERROR_DESCRIPTIONS = {
     400: "Bad input (code `invalid` or `parse_error`); `details` name each field, or a spec's line and column",
@@ -49,9 +51,9 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
         }
 
 
-def native_api_only(endpoints: list[tuple[str, str, str, Any]]) -> list[tuple[str, str, str, Any]]:
-    """A preprocessing hook: the schema covers /api/v1/ only (the Yandex-compatible API follows Yandex's)."""
-    return [endpoint for endpoint in endpoints if endpoint[0].startswith(NATIVE_API_PREFIX)]
+def api_endpoints_only(endpoints: list[tuple[str, str, str, Any]]) -> list[tuple[str, str, str, Any]]:
+    """A preprocessing hook: the schema covers the two APIs, /api/v1/ and /workflows/v1/, not the pages."""
+    return [endpoint for endpoint in endpoints if endpoint[0].startswith((NATIVE_API_PREFIX, YANDEX_API_PREFIX))]
 
 
 class ErrorDetailSerializer(serializers.Serializer):

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from executions import selectors, services
 from executions.api.base import ApiView, actor, page_body, valid
-from executions.api.permissions import CanView, can_manage_tokens, check_token_scope
+from executions.api.permissions import CanView
 from executions.api.schema import errors
 from executions.api.token_serializers import (
     TokenCreatedOutputSerializer,
@@ -19,6 +19,7 @@ from executions.api.token_serializers import (
     TokenPageSerializer,
 )
 from executions.errors import Forbidden
+from executions.permissions import can_manage_tokens, check_token_scope
 
 ALL_TOKENS_MESSAGE = "only admins may list every user's tokens (the admin role and an admin-scope token)"
 

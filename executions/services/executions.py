@@ -22,7 +22,13 @@ from executions.errors import Conflict, InvalidInput
 from executions.ids import new_execution_id
 from executions.models import Execution, Workflow
 from executions.services.audit import audit_record
-from executions.services.shell import advance_locked, begin_locked, lock_execution, notify_parent
+from executions.services.shell import (
+    advance_locked,
+    begin_locked,
+    lock_execution,
+    notify_parent,
+    try_lock_execution,
+)
 from executions.services.starting import check_input, create_execution
 
 _MISSING = object()
@@ -259,9 +265,16 @@ def execution_retry(*, actor: Actor, execution_id: str, input: Any = _MISSING, r
 
 
 @transaction.atomic
-def execution_deadline(*, actor: Actor, execution_id: str, event: Any, now: datetime | None = None) -> Execution:
-    """Fail an execution that ran past its deadline (the scheduler's call; re-checked under the lock)."""
-    execution = lock_execution(execution_id)
+def execution_deadline(
+    *, actor: Actor, execution_id: str, event: Any, now: datetime | None = None, skip_locked: bool = False
+) -> Execution | None:
+    """Fail an execution that ran past its deadline (the scheduler's call; re-checked under the lock).
+
+    With `skip_locked`, an execution another transaction holds is left for the next tick (None).
+    """
+    execution = try_lock_execution(execution_id) if skip_locked else lock_execution(execution_id)
+    if execution is None:
+        return None
     now = now or timezone.now()
     if ExecutionStatus(execution.status).is_terminal or execution.deadline_at is None or execution.deadline_at > now:
         return execution

@@ -12,7 +12,7 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from executions import broadcast, dispatch
@@ -33,6 +33,7 @@ from executions.engine.protocol import (
 from executions.engine.states import ExecutionStatus, StepStatus, StepType, check_status_change
 from executions.errors import DomainError, NotFound
 from executions.models import Execution, HistoryEntry, Workflow
+from executions.services import concurrency
 
 log = logging.getLogger(__name__)
 
@@ -40,17 +41,38 @@ FINISHED_STEP_STATUSES = {StepStatus.COMPLETED, StepStatus.FAILED, StepStatus.CA
 
 
 def lock_execution(execution_id: str) -> Execution:
+    # of=("self",): lock the execution row only, not the joined revision row, which every execution of that
+    # revision shares (locking it would serialise them all on PostgreSQL).
     try:
-        return Execution.objects.select_for_update().select_related("revision").get(pk=execution_id)
+        return Execution.objects.select_for_update(of=("self",)).select_related("revision").get(pk=execution_id)
     except Execution.DoesNotExist:
         raise NotFound(f"execution {execution_id} not found") from None
 
 
+def try_lock_execution(execution_id: str) -> Execution | None:
+    """Lock the execution, or return None at once if another transaction holds it (SKIP LOCKED).
+
+    For the scheduler's sweeps: replicas and busy workers are skipped instead of waited for, and the row is
+    looked at again on the next tick. On SQLite, where every write transaction already holds the database's
+    write lock, this is `lock_execution`.
+    """
+    if not connection.features.has_select_for_update_skip_locked:
+        return lock_execution(execution_id)
+    found = Execution.objects.select_for_update(of=("self",), skip_locked=True).select_related("revision")
+    execution = found.filter(pk=execution_id).first()
+    if execution is None and not Execution.objects.filter(pk=execution_id).exists():
+        raise NotFound(f"execution {execution_id} not found")
+    return execution
+
+
 @transaction.atomic
 def execution_begin(*, execution_id: str) -> Execution:
-    """Run a QUEUED execution's first steps. Safe to call twice: a begun execution is left alone."""
+    """Run a QUEUED execution's first steps. Safe to call twice: a begun execution is left alone, and so is
+    one whose concurrency key has no free slot (it stays QUEUED until one frees: see `concurrency`)."""
     execution = lock_execution(execution_id)
     if execution.status != ExecutionStatus.QUEUED or execution.cursor:
+        return execution
+    if not concurrency.slot_free(execution):
         return execution
     return begin_locked(execution)
 
@@ -102,9 +124,12 @@ def step_failed(*, execution_id: str, run_id: int, attempt: int, code: str, mess
 
 
 @transaction.atomic
-def timer_fire(*, execution_id: str, run_id: int, now: datetime | None = None) -> bool:
-    """Fire one due timer (due at `now`, the scheduler's clock). False when another replica fired it first."""
-    execution = lock_execution(execution_id)
+def timer_fire(*, execution_id: str, run_id: int, now: datetime | None = None, skip_locked: bool = False) -> bool:
+    """Fire one due timer (due at `now`, the scheduler's clock). False when another replica fired it first,
+    or (with `skip_locked`) when another transaction holds the execution: the timer stays due for next time."""
+    execution = try_lock_execution(execution_id) if skip_locked else lock_execution(execution_id)
+    if execution is None:
+        return False
     now = now or timezone.now()
     # The execution row lock serialises replicas; the timer_at check makes the second one a no-op.
     fired = HistoryEntry.objects.filter(
@@ -117,15 +142,20 @@ def timer_fire(*, execution_id: str, run_id: int, now: datetime | None = None) -
 
 
 @transaction.atomic
-def attempt_time_out(*, execution_id: str, run_id: int, attempt: int, deadline: datetime, now: datetime) -> bool:
+def attempt_time_out(
+    *, execution_id: str, run_id: int, attempt: int, deadline: datetime, now: datetime, skip_locked: bool = False
+) -> bool:
     """Fail an attempt past its step timeout with STEP_TIMEOUT (the scheduler's call, on its clock).
 
     False when the attempt already ended or another replica timed it out first. The claim (clearing the
     attempt's deadline and lease) commits with the failure it reports: claimed in a transaction of its own,
     a crash or a database error between the two would leave an attempt that is never timed out nor re-sent.
     The execution row is locked first, as every other writer of its history does, so no lock-order deadlock.
+    With `skip_locked`, an execution another transaction holds is left for the next tick (False).
     """
-    execution = lock_execution(execution_id)
+    execution = try_lock_execution(execution_id) if skip_locked else lock_execution(execution_id)
+    if execution is None:
+        return False
     claimed = HistoryEntry.objects.filter(
         execution=execution,
         run_id=run_id,
@@ -172,6 +202,9 @@ def apply_outcome(execution: Execution, outcome: Outcome, *, now: datetime) -> N
     follow_ups = _apply_commands(execution, outcome.commands, entries, now=now)
     if ended and execution.parent_id:
         notify_parent(execution, now=now)
+    if ended and execution.concurrency_key:
+        key = execution.concurrency_key
+        transaction.on_commit(lambda: concurrency.begin_next_waiting(key))
     transaction.on_commit(lambda: broadcast.execution_changed(execution.pk, status=new_status.value))
     for event in follow_ups:
         advance_locked(execution, event, now=now)
@@ -234,7 +267,7 @@ def _apply_commands(
             follow_ups.extend(_start_child(execution, entry, command))
         elif isinstance(command, RunStep):
             _record_dispatch(entry, command, now=now)
-            transaction.on_commit(lambda c=command: dispatch.run_step(execution.pk, c))
+            transaction.on_commit(lambda c=command: dispatch.run_step(execution.pk, c, queue=execution.queue_name))
         elif isinstance(command, CancelStep):
             _cancel(execution, entry)
     return follow_ups
@@ -248,7 +281,7 @@ def _record_dispatch(entry: HistoryEntry, command: RunStep, *, now: datetime) ->
     HistoryEntry.objects.filter(pk=entry.pk).update(
         worker="",
         command=command_to_json(command),
-        lease_expires_at=now + timedelta(seconds=settings.WORKFLOWS_LEASE_SECONDS),
+        lease_expires_at=now + timedelta(seconds=settings.WORKFLOWS_DISPATCH_LEASE_SECONDS),
         attempt_deadline_at=now + timedelta(seconds=command.timeout_seconds),
     )
 
@@ -266,7 +299,8 @@ def command_from_json(data: dict[str, Any]) -> RunStep:
 def _cancel(execution: Execution, entry: HistoryEntry) -> None:
     if entry.type == StepType.WORKFLOW and entry.child_execution_id:
         child_id = entry.child_execution_id
-        transaction.on_commit(lambda: dispatch.terminate_child(child_id))
+        # Children run on their parent's queue (`_start_child`).
+        transaction.on_commit(lambda: dispatch.terminate_child(child_id, queue=execution.queue_name))
     else:
         transaction.on_commit(lambda: dispatch.cancel_step(execution.pk, entry.run_id))
 
@@ -339,4 +373,5 @@ __all__ = [
     "step_completed",
     "step_failed",
     "timer_fire",
+    "try_lock_execution",
 ]

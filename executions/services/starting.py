@@ -76,5 +76,5 @@ def create_execution(
         started_by=actor.label,
         started_by_user=actor.user if getattr(actor.user, "pk", None) else None,
     )
-    transaction.on_commit(lambda: dispatch.begin(execution.pk))
+    transaction.on_commit(lambda: dispatch.begin(execution.pk, queue=execution.queue_name))
     return execution

@@ -21,6 +21,7 @@ from executions.views.executions import (
     execution_terminate,
 )
 from executions.views.overview import overview
+from executions.views.tokens import token_create, token_list, token_revoke
 from executions.views.workflows import (
     workflow_create,
     workflow_detail,
@@ -44,6 +45,9 @@ __all__ = [
     "execution_stop",
     "execution_terminate",
     "overview",
+    "token_create",
+    "token_list",
+    "token_revoke",
     "workflow_create",
     "workflow_detail",
     "workflow_diff",

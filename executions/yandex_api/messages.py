@@ -47,6 +47,8 @@ START_EXECUTION = Message({"workflowId": string, "input": EXECUTION_INPUT}, requ
 LIST_EXECUTIONS = Message(
     {"workflowId": string, "pageSize": int64, "pageToken": string, "filter": string}, required=("workflowId",)
 )
+# Stop, Terminate, Get, GetHistory: over REST the id is in the URL; a gRPC request carries it as its one field.
+EXECUTION_ID = Message({"executionId": string}, required=("executionId",))
 
 
 def execution_input(message: dict[str, Any] | None) -> Any:
@@ -86,6 +88,9 @@ LIST_WORKFLOWS = Message(
     {"folderId": string, "pageSize": int64, "pageToken": string, "filter": string}, required=("folderId",)
 )
 LIST_OPERATIONS = Message({"pageSize": int64, "pageToken": string, "filter": string})
+# Get and Delete, and ListOperations with the id that REST takes from the URL (see EXECUTION_ID).
+WORKFLOW_ID = Message({"workflowId": string}, required=("workflowId",))
+LIST_WORKFLOW_OPERATIONS = Message({**WORKFLOW_ID.fields, **LIST_OPERATIONS.fields}, required=("workflowId",))
 
 
 # Yandex fields stored as they are (proto JSON name -> services.workflows deployment field), and the value a

@@ -10,6 +10,7 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -18,13 +19,25 @@ from rest_framework.response import Response
 from executions import selectors, services
 from executions.actors import Actor
 from executions.api.base import ApiView
-from executions.api.permissions import CanOperate, CanView, CanViewOrManageWorkflows
+from executions.api.permissions import CanOperate, CanView, CanViewOrManageWorkflows, CanViewOrOperate
 from executions.api.throttling import StartRateThrottle
 from executions.models import Execution
 from executions.yandex_api import messages, pages
 from executions.yandex_api.errors import exception_handler
 from executions.yandex_api.operations import recorded_operation
 from executions.yandex_api.requests import json_body, query, read
+from executions.yandex_api.schema import (
+    EXECUTION_ID,
+    EXECUTION_TAG,
+    WORKFLOW_ID,
+    WORKFLOW_TAG,
+    YandexAutoSchema,
+    body,
+    errors,
+    filter_parameter,
+    list_parameters,
+    ref,
+)
 from executions.yandex_mapping import (
     Code,
     error_body,
@@ -71,6 +84,7 @@ class YandexAPIView(ApiView):
 
     renderer_classes = [ProtoJSONRenderer]
     content_negotiation_class = JSONAlways
+    schema = YandexAutoSchema()
     conflict_codes: dict[str, Code] = {}
 
     def get_exception_handler(self) -> Callable[..., Response]:
@@ -94,9 +108,24 @@ class YandexAPIView(ApiView):
 class ExecutionStartView(YandexAPIView):
     """Start: `{workflowId, input: {inputJson | inputValue}}` -> `{executionId}`."""
 
-    permission_classes = [CanOperate]
+    # Reads need the viewer role (see get), starting the operator role.
+    permission_classes = [CanViewOrOperate]
     extra_throttle_classes = (StartRateThrottle,)
 
+    @extend_schema(exclude=True)
+    def get(self, request: Request) -> Response:
+        # grpc-gateway routes by method and path: GET /execution/start is Get of an execution whose id is
+        # "start" (NOT_FOUND), not a wrong method on Start (UNIMPLEMENTED).
+        return _get_execution("start")
+
+    @extend_schema(
+        operation_id="yandex_execution_start",
+        tags=[EXECUTION_TAG],
+        summary="Start",
+        description="Start an execution of a workflow (by its id or name) with the given input (none: `{}`).",
+        request=body("StartExecutionRequest"),
+        responses={200: ref("StartExecutionResponse"), **errors(404, body=True)},
+    )
     def post(self, request: Request) -> Response:
         data = read(json_body(request), messages.START_EXECUTION)
         workflow = selectors.workflow_get(workflow_id=data["workflowId"])
@@ -111,10 +140,19 @@ class ExecutionStartByLinkView(YandexAPIView):
     permission_classes = [CanOperate]
     extra_throttle_classes = (StartRateThrottle,)
 
+    @extend_schema(
+        operation_id="yandex_execution_start_by_link",
+        tags=[EXECUTION_TAG],
+        summary="Start by link",
+        description="Start an execution of the workflow at its `executionUrl`: the whole body is the input.",
+        request={"application/json": {"description": "Any JSON value; an empty body is `{}`"}},
+        parameters=[WORKFLOW_ID],
+        responses={200: ref("StartExecutionResponse"), **errors(404, body=True)},
+    )
     def post(self, request: Request, workflow_id: str) -> Response:
-        body = json_body(request)
+        data = json_body(request)
         workflow = selectors.workflow_get(workflow_id=workflow_id)
-        execution_input = {} if body is None else body
+        execution_input = {} if data is None else data
         execution = services.execution_start(actor=self.actor(), workflow=workflow, input=execution_input)
         return Response({"executionId": execution.pk})
 
@@ -130,10 +168,25 @@ class ExecutionActionView(YandexAPIView):
         return Response({"executionId": execution_id})
 
 
+def _action_schema(action: str, description: str) -> Callable:
+    schema = extend_schema(
+        operation_id=f"yandex_execution_{action.lower()}",
+        tags=[EXECUTION_TAG],
+        summary=action,
+        description=f"{description} FAILED_PRECONDITION when the execution's status does not allow it.",
+        request=None,
+        parameters=[EXECUTION_ID],
+        responses={200: ref(f"{action}ExecutionResponse"), **errors(400, 404)},
+    )
+    return extend_schema_view(post=schema)
+
+
+@_action_schema("Stop", "Stop an execution: no new step starts; running steps finish first.")
 class ExecutionStopView(ExecutionActionView):
     service = staticmethod(services.execution_stop)
 
 
+@_action_schema("Terminate", "Terminate an execution: running steps are interrupted and it stops at once.")
 class ExecutionTerminateView(ExecutionActionView):
     service = staticmethod(services.execution_terminate)
 
@@ -141,14 +194,34 @@ class ExecutionTerminateView(ExecutionActionView):
 class ExecutionDetailView(YandexAPIView):
     permission_classes = [CanView]
 
+    @extend_schema(
+        operation_id="yandex_execution_get",
+        tags=[EXECUTION_TAG],
+        summary="Get",
+        description="An execution: its input, its result once FINISHED, its error, status and timing.",
+        parameters=[EXECUTION_ID],
+        responses={200: ref("GetExecutionResponse"), **errors(404)},
+    )
     def get(self, request: Request, execution_id: str) -> Response:
-        execution = selectors.execution_get(execution_id=execution_id)
-        return Response(get_execution_response(execution, now=timezone.now()))
+        return _get_execution(execution_id)
+
+
+def _get_execution(execution_id: str) -> Response:
+    execution = selectors.execution_get(execution_id=execution_id)
+    return Response(get_execution_response(execution, now=timezone.now()))
 
 
 class ExecutionHistoryView(YandexAPIView):
     permission_classes = [CanView]
 
+    @extend_schema(
+        operation_id="yandex_execution_get_history",
+        tags=[EXECUTION_TAG],
+        summary="GetHistory",
+        description="An execution's step runs, in the order they were scheduled.",
+        parameters=[EXECUTION_ID],
+        responses={200: ref("GetExecutionHistoryResponse"), **errors(404)},
+    )
     def get(self, request: Request, execution_id: str) -> Response:
         execution = selectors.execution_get(execution_id=execution_id)
         entries = selectors.execution_history(execution=execution)
@@ -158,6 +231,20 @@ class ExecutionHistoryView(YandexAPIView):
 class ExecutionListView(YandexAPIView):
     permission_classes = [CanView]
 
+    @extend_schema(
+        operation_id="yandex_executions_list",
+        tags=[EXECUTION_TAG],
+        summary="List",
+        description="A workflow's executions, newest first, a page at a time.",
+        parameters=[
+            *list_parameters(required="workflowId"),
+            filter_parameter(
+                "One clause: `status=<status>`, or `started_at` / `finished_at` with `=`, `<` or `>` and an RFC "
+                '3339 time, e.g. `status=RUNNING`, `started_at>"2026-01-01T00:00:00Z"`'
+            ),
+        ],
+        responses={200: ref("ListExecutionsResponse"), **errors(400, 404)},
+    )
     def get(self, request: Request) -> Response:
         params = query(request.query_params, messages.LIST_EXECUTIONS)
         page = pages.executions_page(
@@ -177,6 +264,14 @@ class WorkflowListView(YandexAPIView):
 
     permission_classes = [CanViewOrManageWorkflows]
 
+    @extend_schema(
+        operation_id="yandex_workflows_list",
+        tags=[WORKFLOW_TAG],
+        summary="List",
+        description="Workflows, a page at a time. One installation is one folder: every workflow is listed.",
+        parameters=[*list_parameters(required="folderId"), filter_parameter("`name=<name>` or nothing")],
+        responses={200: ref("ListWorkflowsResponse"), **errors(400)},
+    )
     def get(self, request: Request) -> Response:
         params = query(request.query_params, messages.LIST_WORKFLOWS)
         page = pages.workflows_page(
@@ -187,6 +282,14 @@ class WorkflowListView(YandexAPIView):
         )
         return Response(list_workflows_response(page.items, page.next_page_token, execution_url=self.execution_url))
 
+    @extend_schema(
+        operation_id="yandex_workflow_create",
+        tags=[WORKFLOW_TAG],
+        summary="Create",
+        description="Create a workflow. The Operation is done at once; its response is the new Workflow.",
+        request=body("CreateWorkflowRequest"),
+        responses={200: ref("Operation"), **errors(409, body=True)},
+    )
     def post(self, request: Request) -> Response:
         data = read(json_body(request), messages.CREATE_WORKFLOW)
         actor = self.actor()
@@ -203,10 +306,27 @@ class WorkflowDetailView(YandexAPIView):
     # A workflow that has executions cannot be deleted: a state that forbids the call, not a taken name.
     conflict_codes = {"DELETE": Code.FAILED_PRECONDITION}
 
+    @extend_schema(
+        operation_id="yandex_workflow_get",
+        tags=[WORKFLOW_TAG],
+        summary="Get",
+        description="A workflow, with its current specification.",
+        parameters=[WORKFLOW_ID],
+        responses={200: ref("GetWorkflowResponse"), **errors(404)},
+    )
     def get(self, request: Request, workflow_id: str) -> Response:
         workflow = selectors.workflow_get(workflow_id=workflow_id)
         return Response(get_workflow_response(workflow, execution_url=self.execution_url))
 
+    @extend_schema(
+        operation_id="yandex_workflow_update",
+        tags=[WORKFLOW_TAG],
+        summary="Update",
+        description="Change the fields the update mask names. The Operation's response is the Workflow now.",
+        parameters=[WORKFLOW_ID],
+        request=body("UpdateWorkflowRequest"),
+        responses={200: ref("Operation"), **errors(404, 409, body=True)},
+    )
     def patch(self, request: Request, workflow_id: str) -> Response:
         data = read(json_body(request), messages.UPDATE_WORKFLOW)
         actor = self.actor()
@@ -217,6 +337,15 @@ class WorkflowDetailView(YandexAPIView):
             event = recorded_operation(workflow_id=workflow.pk, action="workflow.update", actor=actor)
         return Response(workflow_operation_response(event, workflow, execution_url=self.execution_url))
 
+    @extend_schema(
+        operation_id="yandex_workflow_delete",
+        tags=[WORKFLOW_TAG],
+        summary="Delete",
+        description="Delete a workflow; FAILED_PRECONDITION while it has executions. The Operation's response "
+        "is Empty.",
+        parameters=[WORKFLOW_ID],
+        responses={200: ref("Operation"), **errors(400, 404)},
+    )
     def delete(self, request: Request, workflow_id: str) -> Response:
         actor = self.actor()
         with transaction.atomic():
@@ -229,6 +358,18 @@ class WorkflowDetailView(YandexAPIView):
 class WorkflowOperationsView(YandexAPIView):
     permission_classes = [CanView]
 
+    @extend_schema(
+        operation_id="yandex_workflow_list_operations",
+        tags=[WORKFLOW_TAG],
+        summary="ListOperations",
+        description="A workflow's changes (create, update, delete), newest first; a deleted workflow's too.",
+        parameters=[
+            WORKFLOW_ID,
+            *list_parameters(page_size_max=pages.MAX_PAGE_SIZE),
+            filter_parameter("Not supported: leave it out or empty"),
+        ],
+        responses={200: ref("ListOperationsResponse"), **errors(400, 404)},
+    )
     def get(self, request: Request, workflow_id: str) -> Response:
         params = query(request.query_params, messages.LIST_OPERATIONS)
         page = pages.operations_page(

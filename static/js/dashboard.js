@@ -298,6 +298,27 @@
     area.setRangeText("  ", start, area.selectionEnd, "end");
   });
 
+  // --- copy a shown-once secret (the new API token) to the clipboard ----------------------------------------
+  // The Clipboard API needs a secure context (https or localhost); elsewhere the selected text is copied the
+  // old way. Either way the text stays selected, so Ctrl+C works if both are refused.
+  document.addEventListener("click", function (evt) {
+    var button = evt.target.closest("[data-copy]");
+    if (!button) { return; }
+    var field = document.querySelector(button.getAttribute("data-copy"));
+    var status = button.parentElement.querySelector("[data-copy-status]");
+    if (!field) { return; }
+    field.focus();
+    field.select();
+    function done(ok) { if (status) { status.textContent = ok ? "Copied." : "Press Ctrl+C to copy."; } }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(field.value).then(function () { done(true); }, function () { done(false); });
+    } else {
+      var ok = false;
+      try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+      done(ok);
+    }
+  });
+
   // --- start-up and after every swap ----------------------------------------------------------------------
   function init(root) {
     localise(root);

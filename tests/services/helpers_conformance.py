@@ -136,7 +136,7 @@ class ShellDriver:
 
     # -- what the shell dispatches --------------------------------------------------------------------------
 
-    def _hold(self, execution_id: str, command: RunStep) -> None:
+    def _hold(self, execution_id: str, command: RunStep, *, queue: str | None = None) -> None:
         self._held[(execution_id, command.run_id)] = command
         if self._is_main(execution_id):
             url = command.params.get("url")

@@ -262,7 +262,7 @@ def test_a_lost_dispatch_is_sent_again_once_its_lease_expires_and_the_step_compl
     call = entry(execution, "call")
     assert call.status == "STARTED" and call.worker == "" and call.command is not None
     lease = call.lease_expires_at
-    assert lease - call.started_at == timedelta(seconds=settings.WORKFLOWS_LEASE_SECONDS)
+    assert lease - call.started_at == timedelta(seconds=settings.WORKFLOWS_DISPATCH_LEASE_SECONDS)
 
     use_inline_workers()
     assert scheduler.tick(lease - timedelta(seconds=1)).resent == 0

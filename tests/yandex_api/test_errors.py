@@ -119,6 +119,13 @@ def test_a_method_a_route_does_not_have_is_unimplemented(viewer_api):
     assert "GET" in response.headers["Allow"]
 
 
+def test_getting_an_execution_named_start_is_not_found_not_a_wrong_method_on_start(viewer_api):
+    """grpc-gateway routes by method and path: GET /execution/start is Get with the id "start"."""
+    response = viewer_api.get("/workflows/v1/execution/start")
+
+    assert "start" in rpc_error(response, 5, 404)
+
+
 @pytest.mark.parametrize("method", ["listAccessBindings", "setAccessBindings", "updateAccessBindings"])
 def test_access_bindings_are_unimplemented(admin_api, method):
     make_workflow("greeter")

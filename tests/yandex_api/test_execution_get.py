@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import connection
 from rest_framework.test import APIClient
 from yandex.cloud.serverless.workflows.v1 import execution_service_pb2 as pb
 
@@ -95,6 +96,9 @@ def test_a_logged_in_session_may_read(operator, viewer):
     assert response.status_code == 200
 
 
+@pytest.mark.skipif(
+    connection.vendor == "postgresql", reason="PostgreSQL's jsonb cannot hold a lone surrogate: no such row can exist"
+)
 def test_a_lone_surrogate_already_stored_is_sent_escaped(operator, viewer_api):
     # Every interface now refuses such input; rows written before that (or by hand) must still render.
     execution = start(operator, FINISHING_SPEC, {"a": "ok"})

@@ -15,14 +15,22 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--no-engine", action="store_true", help="serve only; executions run in other processes")
+        parser.add_argument(
+            "--grpc",
+            metavar="HOST:PORT",
+            default="",
+            help="also serve the gRPC API in this process (needs the grpc extra); in embedded mode this keeps "
+            "executions started over gRPC live on the dashboard, whose channel layer is in-process",
+        )
 
-    def handle(self, *args, host: str, port: int, no_engine: bool, **options) -> None:
+    def handle(self, *args, host: str, port: int, no_engine: bool, grpc: str, **options) -> None:
         import uvicorn
 
         from executions.runtime import EmbeddedEngine
 
         if not 0 < port < 65536:
             raise CommandError(f"--port must be between 1 and 65535, got {port}")
+        grpc_server = _grpc_server(grpc) if grpc else None
         engine = None if no_engine else EmbeddedEngine()
         if engine is not None:
             engine.start()
@@ -40,8 +48,24 @@ class Command(BaseCommand):
         # below is stopped and the process exits 0 instead of dying by the signal.
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: None)
+        if grpc_server is not None:
+            grpc_server.start()
+            self.stdout.write(f"gRPC serving on {grpc}")
         try:
             uvicorn.Server(config).run()
         finally:
+            if grpc_server is not None:
+                grpc_server.stop(5)
             if engine is not None:
                 engine.stop()
+
+
+def _grpc_server(bind: str):
+    try:
+        from executions.grpc.server import build_server, tls_credentials
+    except ImportError as exc:
+        raise CommandError(f"--grpc needs the grpc extra (pip install -e '.[grpc]'): {exc}") from None
+    try:
+        return build_server(bind, credentials=tls_credentials())
+    except RuntimeError as exc:
+        raise CommandError(f"cannot listen on {bind!r}: {exc}") from None
