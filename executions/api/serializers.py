@@ -44,13 +44,20 @@ class StrictSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+class QueryIntegerField(serializers.IntegerField):
+    """An integer in a query string where an empty value is an error, as the schema says, not the default."""
+
+    def get_value(self, dictionary: Any) -> Any:
+        return dictionary.get(self.field_name, empty)
+
+
 class StrictQuerySerializer(StrictSerializer):
     unknown_message = "unknown query parameter"
 
 
 class PageQuerySerializer(StrictQuerySerializer):
     cursor = serializers.CharField(required=False, default="", allow_blank=True, max_length=2000)
-    page_size = serializers.IntegerField(default=DEFAULT_PAGE_SIZE, min_value=1, max_value=MAX_PAGE_SIZE)
+    page_size = QueryIntegerField(default=DEFAULT_PAGE_SIZE, min_value=1, max_value=MAX_PAGE_SIZE)
 
 
 class WorkflowCreateInputSerializer(StrictSerializer):

@@ -26,7 +26,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from executions import services
-from executions.yandex_api.schema import COMPONENTS
+from executions.yandex_api.openapi_messages import COMPONENTS
 from tests.api.conftest import TEST_ACTOR, token_for
 from tests.conftest import make_user, make_workflow
 from workflows_ui.wsgi import application

@@ -10,7 +10,7 @@ from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.rpc import status_pb2  # noqa: F401 - registers the messages in the default descriptor pool
 from yandex.cloud.serverless.workflows.v1 import execution_service_pb2, workflow_service_pb2  # noqa: F401
 
-from executions.yandex_api.schema import COMPONENT_PREFIX, COMPONENTS
+from executions.yandex_api.openapi_messages import COMPONENT_PREFIX, COMPONENTS
 
 PACKAGE = "yandex.cloud.serverless.workflows.v1"
 MESSAGE_NAMES = {
