@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -225,23 +225,7 @@ class Page:
 
 def execution_page(*, queryset: QuerySet[Execution], cursor: str = "", size: int = 50) -> Page:
     """One page newest-first, continuing after `cursor` (the last row's created_at and id)."""
-    if cursor:
-        data = decode_cursor(cursor)
-        try:
-            created = parse_datetime(str(data.get("c", "")))
-        except ValueError:
-            created = None
-        last_id = data.get("i")
-        if created is None or created.tzinfo is None or not isinstance(last_id, str) or not last_id.isalnum():
-            raise InvalidInput("invalid page cursor")
-        queryset = queryset.filter(Q(created_at__lt=created) | Q(created_at=created, id__lt=last_id))
-    rows = list(queryset[: size + 1])
-    items = rows[:size]
-    next_cursor = None
-    if len(rows) > size:
-        last = items[-1]
-        next_cursor = encode_cursor({"c": last.created_at.isoformat(), "i": last.pk})
-    return Page(items=items, next_cursor=next_cursor)
+    return created_page(queryset=queryset, cursor=cursor, size=size, valid_id=_is_execution_id)
 
 
 def workflow_page(*, queryset: QuerySet[Workflow], cursor: str = "", size: int = 50) -> Page:
@@ -257,23 +241,33 @@ def workflow_page(*, queryset: QuerySet[Workflow], cursor: str = "", size: int =
     return Page(items=items, next_cursor=next_cursor)
 
 
-def _created_keyset(queryset: QuerySet, cursor: str) -> QuerySet:
-    """Rows after the cursor of a (created_at, integer id) keyset, newest first."""
+def _is_execution_id(value: Any) -> bool:
+    return isinstance(value, str) and value.isalnum()
+
+
+def _is_row_id(value: Any) -> bool:
+    return type(value) is int
+
+
+def _created_keyset(queryset: QuerySet, cursor: str, valid_id: Callable[[Any], bool]) -> QuerySet:
+    """Rows after the cursor of a (created_at, id) keyset, newest first."""
     data = decode_cursor(cursor)
     try:
         created = parse_datetime(str(data.get("c", "")))
     except ValueError:
         created = None
     last_id = data.get("i")
-    if created is None or created.tzinfo is None or type(last_id) is not int:
+    if created is None or created.tzinfo is None or not valid_id(last_id):
         raise InvalidInput("invalid page cursor")
     return queryset.filter(Q(created_at__lt=created) | Q(created_at=created, id__lt=last_id))
 
 
-def created_page(*, queryset: QuerySet, cursor: str = "", size: int = 50) -> Page:
-    """One page newest-first of a model keyed by (created_at, integer id): audit events, API tokens."""
+def created_page(
+    *, queryset: QuerySet, cursor: str = "", size: int = 50, valid_id: Callable[[Any], bool] = _is_row_id
+) -> Page:
+    """One page newest-first of a model keyed by (created_at, id): executions, audit events, API tokens."""
     if cursor:
-        queryset = _created_keyset(queryset, cursor)
+        queryset = _created_keyset(queryset, cursor, valid_id)
     rows = list(queryset[: size + 1])
     items = rows[:size]
     next_cursor = None
