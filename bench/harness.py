@@ -110,21 +110,36 @@ def machine_line() -> str:
     )
 
 
-def load_average() -> float:
-    """The host's 1-minute load average: above nproc, other processes were competing for the CPU."""
-    try:
-        return float(Path("/proc/loadavg").read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        return math.nan
+class CpuShare:
+    """How much of the host's CPU other processes used while a benchmark ran: /proc/stat minus our own.
+
+    Our own: this process and its reaped children (the setup commands and the server, once stopped), so read
+    `others()` after the server has stopped.
+    """
+
+    def __init__(self) -> None:
+        self.start = self._sample()
+
+    @staticmethod
+    def _sample() -> tuple[float, float, float]:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+        user, nice, system, idle, iowait, irq, softirq, steal = fields
+        hz = os.sysconf("SC_CLK_TCK")
+        busy = (user + nice + system + irq + softirq + steal) / hz
+        own = sum(os.times()[:4])  # user, system, children's user, children's system
+        return busy, busy + (idle + iowait) / hz, own
+
+    def others(self) -> float:
+        """Other processes' CPU time over the run, as a fraction of all the host's CPU time."""
+        (busy0, total0, own0), (busy1, total1, own1) = self.start, self._sample()
+        return max(0.0, (busy1 - busy0) - (own1 - own0)) / max(total1 - total0, 1e-9)
 
 
-def busy_line(before: float, after: float) -> str:
-    cpus = len(os.sched_getaffinity(0))
-    busy = "; the host was busy before the run: expect slower figures than on an idle host" if before > cpus / 2 else ""
-    return (
-        f"host load average (1 min): {before:.1f} before the run (nproc {cpus}), "
-        f"{after:.1f} at its end (the run's own load included){busy}"
-    )
+def others_line(share: float) -> str:
+    line = f"other processes on the host used {share:.0%} of its CPU during the run"
+    if share > 0.1:
+        line += ": it was busy, so these figures are slower than on an idle host and not comparable with them"
+    return line
 
 
 def percentile(values: Sequence[float], pct: float) -> float:

@@ -174,7 +174,7 @@ def report(args: argparse.Namespace, result: dict, fd_note: str) -> str:
         "### ws_clients: websocket clients per web process",
         "",
         f"machine: {harness.machine_line()}",
-        harness.busy_line(args.load_before, harness.load_average()),
+        harness.others_line(result["others"]),
         f"settings: C={args.clients} sockets on one execution's page socket, one web process (uvicorn, "
         f"embedded engine, SQLite), clients in one asyncio loop, {CONNECT_CONCURRENCY} handshakes at a time, "
         f"permessage-deflate {'off' if args.no_compression else 'on (as browsers negotiate)'}, "
@@ -199,7 +199,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     harness.exit_on_sigterm()
     args = parse_args(argv)
-    args.load_before = harness.load_average()
+    cpu = harness.CpuShare()
     requested = args.clients
     args.clients, fd_note = raise_fd_limit(args.clients)
     if args.clients != requested:
@@ -212,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
             except Exception:
                 harness.fail("ws_clients: the measurement failed", server)
                 raise
+    result["others"] = cpu.others()
     print(report(args, result, fd_note))
     return 0
 

@@ -268,7 +268,8 @@ def report(args: argparse.Namespace, result: dict, floor: list[float], achieved:
         [
             "background load, step transitions/s",
             f"{args.rate:g}",
-            f"{achieved:.0f} ({stats.skipped} load executions not started: the engine was behind)",
+            f"{achieved:.0f}"
+            + (f" ({stats.skipped} load executions not started: the engine was behind)" if stats.skipped else ""),
             "—",
             "—",
             "NO (load fell short)" if achieved < 0.9 * args.rate else "yes",
@@ -290,7 +291,7 @@ def report(args: argparse.Namespace, result: dict, floor: list[float], achieved:
         "### ws_latency: commit to websocket fragment",
         "",
         f"machine: {harness.machine_line()}",
-        harness.busy_line(args.load_before, harness.load_average()),
+        harness.others_line(result["others"]),
         f"settings: N={args.clients} clients (each: execution page + list socket), K={len(samples)} changes "
         f"(pause/resume/stop, {args.changes_per_probe} per probe), load {args.rate:g} step transitions/s "
         f"({args.steps}-step {args.load} chains), WORKFLOWS_THREADS={args.threads}, SQLite, thread executor, "
@@ -329,7 +330,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     harness.exit_on_sigterm()
     args = parse_args(argv)
-    args.load_before = harness.load_average()
+    cpu = harness.CpuShare()
     floor = asyncio.run(broadcast_floor(args.samples))
     specs = {
         harness.PROBE_WORKFLOW: harness.PROBE_SPEC,
@@ -344,6 +345,7 @@ def main(argv: list[str] | None = None) -> int:
                 harness.fail("ws_latency: the measurement failed", server)
                 raise
         achieved = load.achieved(Path(tmp), result["load"])
+    result["others"] = cpu.others()
     if not result["samples"]:
         print("ws_latency: no change could be timed", file=sys.stderr)
         return 1
