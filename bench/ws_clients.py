@@ -2,11 +2,12 @@
 
 A real `manage.py serve` (embedded mode, SQLite, thread executor) runs in a temp data dir; the benchmark logs in
 as the demo operator and opens C websockets to one probe execution's page socket from this process (one
-asyncio loop). It reports how long connecting took, how long after the commit of one change (a pause through the
-native API; commit time from its audit event) the last of the C sockets received the fragment showing it, how
-many received it, and the server's memory per socket (VmRSS after connecting minus before, divided by C).
+asyncio loop). It reports how long connecting took, how long after the commit of one change (a resume through
+the native API; commit time from its audit event) the last of the C sockets received the fragment showing it,
+how many received it, and the server's memory per socket (VmRSS after connecting minus before, divided by C).
 
-Baseline, in the same run and server: the same change delivered to one socket, connected alone, before the C.
+Baseline, in the same run and server: one socket, connected alone before the C, and a change delivered to it
+(the pause that the resume undoes: the same fragment).
 
 The file-descriptor limit is raised (soft up to the hard limit) before the server starts, which inherits it;
 if the hard limit cannot hold C sockets on each side, C is lowered and the table says so.
@@ -89,7 +90,7 @@ async def until_shown(ws: ClientConnection, probe: str, status: str, deadline: f
     while (left := deadline - loop.time()) > 0:
         try:
             message = await asyncio.wait_for(ws.recv(), left)
-        except (TimeoutError, Exception):
+        except Exception:  # past the deadline, or the socket closed
             return None
         arrival = time.time()
         text = message if isinstance(message, str) else message.decode()
