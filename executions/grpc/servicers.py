@@ -13,7 +13,6 @@ from typing import Any
 
 import grpc
 from django.conf import settings
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from google.protobuf import empty_pb2  # noqa: F401 - registers google.protobuf.Empty, which Delete's Operation packs
@@ -27,8 +26,7 @@ from yandex.cloud.serverless.workflows.v1 import (
 
 from executions import selectors, services
 from executions.grpc.calls import MANAGE, OPERATE, VIEW, Call, rpc
-from executions.yandex_api import messages, pages
-from executions.yandex_api.operations import recorded_operation
+from executions.yandex_api import messages, operations, pages
 from executions.yandex_api.requests import read
 from executions.yandex_mapping import (
     Code,
@@ -103,20 +101,14 @@ class WorkflowServicer(workflow_service_pb2_grpc.WorkflowServiceServicer):
     @rpc(operation_pb2.Operation, access=MANAGE)
     def Create(self, call: Call) -> dict[str, Any]:
         data = read(call.data, messages.CREATE_WORKFLOW)
-        with transaction.atomic():
-            workflow = services.workflow_create(actor=call.actor, **messages.workflow_create_arguments(data))
-            event = recorded_operation(workflow_id=workflow.pk, action="workflow.create", actor=call.actor)
+        event, workflow = operations.workflow_create_operation(actor=call.actor, data=data)
         return workflow_operation_response(event, workflow, execution_url=execution_url())
 
     @rpc(operation_pb2.Operation, access=MANAGE)
     def Update(self, call: Call) -> dict[str, Any]:
         workflow_id = read({"workflowId": call.data.get("workflowId")}, messages.WORKFLOW_ID)["workflowId"]
         data = read(call.data, messages.UPDATE_WORKFLOW)
-        with transaction.atomic():
-            workflow = selectors.workflow_get(workflow_id=workflow_id)
-            changes = messages.workflow_update_arguments(data, workflow=workflow)
-            workflow = services.workflow_update(actor=call.actor, workflow=workflow, **changes)
-            event = recorded_operation(workflow_id=workflow.pk, action="workflow.update", actor=call.actor)
+        event, workflow = operations.workflow_update_operation(actor=call.actor, workflow_id=workflow_id, data=data)
         return workflow_operation_response(event, workflow, execution_url=execution_url())
 
     @rpc(workflow_service_pb2.GetWorkflowResponse, access=VIEW)
@@ -128,10 +120,7 @@ class WorkflowServicer(workflow_service_pb2_grpc.WorkflowServiceServicer):
     @rpc(operation_pb2.Operation, access=MANAGE, conflict=Code.FAILED_PRECONDITION)
     def Delete(self, call: Call) -> dict[str, Any]:
         workflow_id = read(call.data, messages.WORKFLOW_ID)["workflowId"]
-        with transaction.atomic():
-            workflow = selectors.workflow_get(workflow_id=workflow_id)
-            services.workflow_delete(actor=call.actor, workflow=workflow)
-            event = recorded_operation(workflow_id=workflow.pk, action="workflow.delete", actor=call.actor)
+        event = operations.workflow_delete_operation(actor=call.actor, workflow_id=workflow_id)
         return workflow_operation_response(event, None)
 
     @rpc(workflow_service_pb2.ListWorkflowsResponse, access=VIEW)

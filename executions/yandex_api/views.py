@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -22,9 +21,8 @@ from executions.api.base import ApiView
 from executions.api.permissions import CanOperate, CanView, CanViewOrManageWorkflows, CanViewOrOperate
 from executions.api.throttling import StartRateThrottle
 from executions.models import Execution
-from executions.yandex_api import messages, pages
+from executions.yandex_api import messages, operations, pages
 from executions.yandex_api.errors import exception_handler
-from executions.yandex_api.operations import recorded_operation
 from executions.yandex_api.requests import json_body, query, read
 from executions.yandex_api.schema import (
     EXECUTION_ID,
@@ -292,10 +290,7 @@ class WorkflowListView(YandexAPIView):
     )
     def post(self, request: Request) -> Response:
         data = read(json_body(request), messages.CREATE_WORKFLOW)
-        actor = self.actor()
-        with transaction.atomic():
-            workflow = services.workflow_create(actor=actor, **messages.workflow_create_arguments(data))
-            event = recorded_operation(workflow_id=workflow.pk, action="workflow.create", actor=actor)
+        event, workflow = operations.workflow_create_operation(actor=self.actor(), data=data)
         return Response(workflow_operation_response(event, workflow, execution_url=self.execution_url))
 
 
@@ -329,12 +324,7 @@ class WorkflowDetailView(YandexAPIView):
     )
     def patch(self, request: Request, workflow_id: str) -> Response:
         data = read(json_body(request), messages.UPDATE_WORKFLOW)
-        actor = self.actor()
-        with transaction.atomic():
-            workflow = selectors.workflow_get(workflow_id=workflow_id)
-            changes = messages.workflow_update_arguments(data, workflow=workflow)
-            workflow = services.workflow_update(actor=actor, workflow=workflow, **changes)
-            event = recorded_operation(workflow_id=workflow.pk, action="workflow.update", actor=actor)
+        event, workflow = operations.workflow_update_operation(actor=self.actor(), workflow_id=workflow_id, data=data)
         return Response(workflow_operation_response(event, workflow, execution_url=self.execution_url))
 
     @extend_schema(
@@ -347,11 +337,7 @@ class WorkflowDetailView(YandexAPIView):
         responses={200: ref("Operation"), **errors(400, 404)},
     )
     def delete(self, request: Request, workflow_id: str) -> Response:
-        actor = self.actor()
-        with transaction.atomic():
-            workflow = selectors.workflow_get(workflow_id=workflow_id)
-            services.workflow_delete(actor=actor, workflow=workflow)
-            event = recorded_operation(workflow_id=workflow.pk, action="workflow.delete", actor=actor)
+        event = operations.workflow_delete_operation(actor=self.actor(), workflow_id=workflow_id)
         return Response(workflow_operation_response(event, None))
 
 
